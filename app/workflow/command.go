@@ -1,0 +1,225 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Flag names the workflow adds to its command.
+const (
+	FlagSkipPhases = "skip-phases"
+	FlagOutput     = "output"
+)
+
+// Output formats of FlagOutput.
+const (
+	OutputText = "text"
+	OutputJSON = "json"
+)
+
+// Errors a caller maps to usage errors.
+var (
+	ErrPhaseRequired = errors.New("a phase is required")
+	ErrOutputFormat  = errors.New("unsupported output format")
+)
+
+// Command binds a Workflow to a cobra command.
+type Command[D any] struct {
+	Workflow *Workflow[D]
+	// NewData builds the workflow's data from the parsed command; it runs
+	// once per execution, for the whole workflow or for a single phase. Its
+	// ctx carries the run's reporter, so warnings it prints with Printf reach
+	// --output=json as well.
+	NewData func(ctx context.Context, cmd *cobra.Command, args []string) (D, error)
+	// ConfigSkipPhases returns the config file's skipPhases; --skip-phases
+	// wins when it is set.
+	ConfigSkipPhases func(data D) []string
+	// AdditionalFlags are flags that only phase commands may inherit.
+	AdditionalFlags *pflag.FlagSet
+	// Done runs after every phase of a full run succeeded.
+	Done func(ctx context.Context, data D) error
+	// Out receives progress text or JSON events.
+	Out io.Writer
+}
+
+type runFlags struct {
+	skip   []string
+	output string
+}
+
+// Bind adds --skip-phases and --output to cmd, makes cmd run the workflow,
+// adds the `phase` command tree and puts the phase list into cmd's help.
+func (c *Command[D]) Bind(cmd *cobra.Command) {
+	f := &runFlags{output: OutputText}
+	cmd.Flags().StringSliceVar(&f.skip, FlagSkipPhases, nil, "List of phases to be skipped")
+	cmd.Flags().StringVarP(&f.output, FlagOutput, "o", OutputText,
+		`Progress format: "text", or "json" for one JSON object per line for each phase start and end and each message`)
+	outputFlag := cmd.Flags().Lookup(FlagOutput)
+
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if f.skip != nil {
+			if err := c.Workflow.ValidateNames(f.skip); err != nil {
+				return fmt.Errorf("--%s: %w", FlagSkipPhases, err)
+			}
+		}
+		ctx, err := c.context(cmd, f.output)
+		if err != nil {
+			return err
+		}
+		data, err := c.NewData(ctx, cmd, args)
+		if err != nil {
+			return err
+		}
+		skip := f.skip
+		if !cmd.Flags().Changed(FlagSkipPhases) && c.ConfigSkipPhases != nil {
+			skip = c.ConfigSkipPhases(data)
+			if err := c.Workflow.ValidateNames(skip); err != nil {
+				return fmt.Errorf("skipPhases in the configuration: %w", err)
+			}
+		}
+		if err := c.Workflow.Run(ctx, data, RunOptions{Skip: skip, Reporter: reporterFrom(ctx)}); err != nil {
+			return err
+		}
+		if c.Done != nil {
+			return c.Done(ctx, data)
+		}
+		return nil
+	}
+
+	phaseCmd := &cobra.Command{
+		Use:   "phase",
+		Short: fmt.Sprintf("Use this command to invoke single phase of the %q workflow", cmd.Name()),
+		Args:  cobra.NoArgs,
+		RunE:  requirePhase,
+	}
+	cmd.AddCommand(phaseCmd)
+	c.addPhaseCommands(phaseCmd, cmd, c.Workflow.tree(), outputFlag)
+
+	long := cmd.Long
+	if long == "" {
+		long = cmd.Short
+	}
+	cmd.Long = fmt.Sprintf("%s\n\n%s\n", long, c.Workflow.Help(cmd.Use))
+}
+
+func (c *Command[D]) addPhaseCommands(parent, workflowCmd *cobra.Command, nodes []*node[D], outputFlag *pflag.Flag) {
+	for _, n := range nodes {
+		if n.phase.Hidden {
+			continue
+		}
+		pc := c.phaseCommand(n, n.path, n.phase.Name, n.phase.Short, workflowCmd, outputFlag)
+		parent.AddCommand(pc)
+		if len(n.children) == 0 {
+			continue
+		}
+		if n.phase.WithAll {
+			all := c.phaseCommand(n, n.path, "all", n.phase.Short, workflowCmd, outputFlag)
+			all.Aliases = nil
+			all.Long, all.Example = "", ""
+			pc.AddCommand(all)
+		}
+		c.addPhaseCommands(pc, workflowCmd, n.children, outputFlag)
+	}
+}
+
+// phaseCommand makes the command that runs the phase at path; name is the
+// command's own name ("all" runs the whole subtree of path).
+func (c *Command[D]) phaseCommand(n *node[D], path, name, short string, workflowCmd *cobra.Command, outputFlag *pflag.Flag) *cobra.Command {
+	use := name
+	if n.phase.ArgsUsage != "" {
+		use += " " + n.phase.ArgsUsage
+	}
+	grouping := len(n.children) > 0 && n.phase.Run == nil && name != "all"
+	pc := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    n.phase.Long,
+		Example: n.phase.Example,
+		Aliases: n.phase.Aliases,
+	}
+	if grouping {
+		pc.Args = cobra.NoArgs
+		pc.RunE = requirePhase
+		return pc
+	}
+	pc.Args = n.phase.ArgsValidator
+	if pc.Args == nil {
+		pc.Args = cobra.NoArgs
+	}
+	// A command runs the whole subtree below path, so it needs every flag
+	// that any phase of the subtree uses.
+	walk([]*node[D]{n}, func(m *node[D]) {
+		inherit(workflowCmd.Flags(), pc.Flags(), m.phase.InheritFlags)
+		if c.AdditionalFlags != nil {
+			inherit(c.AdditionalFlags, pc.Flags(), m.phase.InheritFlags)
+		}
+		if m.phase.LocalFlags != nil {
+			m.phase.LocalFlags.VisitAll(func(f *pflag.Flag) {
+				if pc.Flags().Lookup(f.Name) == nil {
+					pc.Flags().AddFlag(f)
+				}
+			})
+		}
+	})
+	pc.Flags().AddFlag(outputFlag)
+	pc.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx, err := c.context(cmd, outputFlag.Value.String())
+		if err != nil {
+			return err
+		}
+		data, err := c.NewData(ctx, cmd, args)
+		if err != nil {
+			return err
+		}
+		return c.Workflow.Run(ctx, data, RunOptions{Only: path, Reporter: reporterFrom(ctx)})
+	}
+	return pc
+}
+
+// inherit shares the named flags of src with dst: the same *pflag.Flag, so a
+// value parsed by the phase command lands in the workflow's options.
+func inherit(src, dst *pflag.FlagSet, names []string) {
+	for _, name := range names {
+		if f := src.Lookup(name); f != nil && dst.Lookup(name) == nil {
+			dst.AddFlag(f)
+		}
+	}
+}
+
+func (c *Command[D]) context(cmd *cobra.Command, output string) (context.Context, error) {
+	var r Reporter
+	switch output {
+	case OutputText:
+		r = &TextReporter{Out: c.Out}
+	case OutputJSON:
+		r = &JSONReporter{Out: c.Out}
+	default:
+		return nil, fmt.Errorf("--%s %q: %w (use %q or %q)", FlagOutput, output, ErrOutputFormat, OutputText, OutputJSON)
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return WithReporter(ctx, r), nil
+}
+
+func reporterFrom(ctx context.Context) Reporter {
+	r, _ := ctx.Value(reporterKey{}).(Reporter)
+	return r
+}
+
+func requirePhase(cmd *cobra.Command, _ []string) error {
+	var names []string
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return fmt.Errorf("%w after %q: one of %s", ErrPhaseRequired, cmd.CommandPath(), strings.Join(names, ", "))
+}
