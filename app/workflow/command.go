@@ -100,6 +100,7 @@ func (c *Command[D]) Bind(cmd *cobra.Command) {
 	}
 	cmd.AddCommand(phaseCmd)
 	c.addPhaseCommands(phaseCmd, cmd, c.Workflow.tree(), outputFlag)
+	c.addPathCommands(phaseCmd, cmd, outputFlag)
 
 	long := cmd.Long
 	if long == "" {
@@ -126,6 +127,21 @@ func (c *Command[D]) addPhaseCommands(parent, workflowCmd *cobra.Command, nodes 
 		}
 		c.addPhaseCommands(pc, workflowCmd, n.children, outputFlag)
 	}
+}
+
+// addPathCommands lets nested phases be named by their path as well, the
+// way --skip-phases names them: `phase control-plane-prepare/certs` runs
+// the same as `phase control-plane-prepare certs`. The path commands are
+// hidden so that help lists every phase once.
+func (c *Command[D]) addPathCommands(phaseCmd, workflowCmd *cobra.Command, outputFlag *pflag.Flag) {
+	walk(c.Workflow.tree(), func(n *node[D]) {
+		if n.level == 0 || hidden(n) {
+			return
+		}
+		pc := c.phaseCommand(n, n.path, n.path, n.phase.Short, workflowCmd, outputFlag)
+		pc.Hidden = true
+		phaseCmd.AddCommand(pc)
+	})
 }
 
 // phaseCommand makes the command that runs the phase at path; name is the

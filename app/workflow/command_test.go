@@ -214,3 +214,21 @@ func TestCommandJSONOutput(t *testing.T) {
 		t.Errorf("unexpected JSON events:\n%s", fx.out)
 	}
 }
+
+func TestPhaseCommandByPath(t *testing.T) {
+	t.Parallel()
+	fx := newFixture()
+	if err := fx.exec("test", "phase", "group/two", "--only-here"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"group/two"}; !slices.Equal(fx.data.ran, want) {
+		t.Errorf("ran %v, want %v", fx.data.ran, want)
+	}
+	fx.out.Reset()
+	if err := fx.exec("test", "phase", "--help"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(fx.out.String(), "group/two") {
+		t.Errorf("path commands are listed in help:\n%s", fx.out)
+	}
+}

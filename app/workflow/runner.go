@@ -152,7 +152,9 @@ func (r *run[D]) node(ctx context.Context, n *node[D]) error {
 	r.reporter.Report(Event{Type: "start", Phase: n.path, Time: start})
 	end := func(result, reason string, err error) {
 		e := Event{Type: "end", Phase: n.path, Time: time.Now(), Result: result, Reason: reason}
-		e.DurationSeconds = e.Time.Sub(start).Seconds()
+		if result != ResultSkipped {
+			e.DurationSeconds = e.Time.Sub(start).Seconds()
+		}
 		if err != nil {
 			e.Error = err.Error()
 		}
