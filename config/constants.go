@@ -1,0 +1,112 @@
+package config
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// API group, versions and kinds kadm understands in a config file.
+const (
+	GroupName = "kubeadm.k8s.io"
+	V1Beta4   = GroupName + "/v1beta4"
+	V1Beta3   = GroupName + "/v1beta3"
+
+	KindInitConfiguration    = "InitConfiguration"
+	KindClusterConfiguration = "ClusterConfiguration"
+	KindJoinConfiguration    = "JoinConfiguration"
+	// Reset and upgrade documents belong to kubeadm commands kadm does not run from a
+	// config file yet; they are accepted so that a kubeadm config file still loads.
+	KindResetConfiguration   = "ResetConfiguration"
+	KindUpgradeConfiguration = "UpgradeConfiguration"
+
+	KindKubeletConfiguration   = "KubeletConfiguration"
+	KindKubeProxyConfiguration = "KubeProxyConfiguration"
+	KubeletConfigAPIVersion    = "kubelet.config.k8s.io/v1beta1"
+	KubeProxyConfigAPIVersion  = "kubeproxy.config.k8s.io/v1alpha1"
+)
+
+// Versions. kadm works offline, so the default version is fixed at build time instead of
+// kubeadm's "stable-1" lookup.
+const (
+	DefaultKubernetesVersion = "v1.37.2"
+	// MinimumControlPlaneVersion is one minor release behind kadm's, as for kubeadm.
+	MinimumControlPlaneVersion = "v1.36.0"
+	// firstUnsupportedVersion is the next minor release: kubeadm warns, but does not fail, from there on.
+	firstUnsupportedVersion = "v1.38.0-0"
+)
+
+// Container runtime endpoints kadm knows how to find on a Linux host.
+const (
+	CRISocketContainerd = "unix:///var/run/containerd/containerd.sock"
+	CRISocketCRIO       = "unix:///var/run/crio/crio.sock"
+	CRISocketDocker     = "unix:///var/run/cri-dockerd.sock"
+	DefaultCRISocket    = CRISocketContainerd
+)
+
+// Paths, names and network defaults, equal to kubeadm v1.37's.
+const (
+	DefaultCertificatesDir = "/etc/kubernetes/pki"
+	DefaultCACertPath      = "/etc/kubernetes/pki/ca.crt"
+	DefaultManifestsDir    = "/etc/kubernetes/manifests"
+	DefaultEtcdDataDir     = "/var/lib/etcd"
+	DefaultImageRepository = "registry.k8s.io"
+	DefaultClusterName     = "kubernetes"
+	DefaultServiceSubnet   = "10.96.0.0/12"
+	DefaultClusterDNSIP    = "10.96.0.10"
+	DefaultDNSDomain       = "cluster.local"
+	DefaultAPIBindPort     = 6443
+
+	DefaultImagePullPolicy     = corev1.PullIfNotPresent
+	DefaultEncryptionAlgorithm = EncryptionAlgorithmRSA2048
+
+	DefaultCertificateValidityPeriod   = 365 * 24 * time.Hour
+	DefaultCACertificateValidityPeriod = 10 * 365 * 24 * time.Hour
+)
+
+// Timeouts kubeadm v1.37 uses when the config leaves them unset.
+const (
+	DefaultControlPlaneComponentHealthCheckTimeout = 4 * time.Minute
+	DefaultKubeletHealthCheckTimeout               = 4 * time.Minute
+	DefaultKubernetesAPICallTimeout                = 1 * time.Minute
+	DefaultEtcdAPICallTimeout                      = 2 * time.Minute
+	DefaultTLSBootstrapTimeout                     = 5 * time.Minute
+	DefaultDiscoveryTimeout                        = 5 * time.Minute
+	DefaultUpgradeManifestsTimeout                 = 5 * time.Minute
+)
+
+// Bootstrap tokens.
+const (
+	DefaultTokenTTL          = 24 * time.Hour
+	DefaultTokenGroup        = "system:bootstrappers:kubeadm:default-node-token"
+	TokenUsageSigning        = "signing"
+	TokenUsageAuthentication = "authentication"
+	// CertificateKeySize is the AES-256 key length, in bytes, behind --certificate-key.
+	CertificateKeySize = 32
+)
+
+// ControlPlaneTaintKey marks control-plane nodes so that ordinary workloads stay off them.
+const ControlPlaneTaintKey = "node-role.kubernetes.io/control-plane"
+
+// FeatureGateRootlessControlPlane is the only kubeadm feature gate v1.37 knows.
+const FeatureGateRootlessControlPlane = "RootlessControlPlane"
+
+// Placeholders printed by `config print init-defaults|join-defaults`, identical to kubeadm's,
+// so the printed file validates without real secrets or addresses in it.
+const (
+	PlaceholderToken             = "abcdef.0123456789abcdef"
+	PlaceholderAdvertiseAddress  = "1.2.3.4"
+	PlaceholderNodeName          = "node"
+	PlaceholderAPIServerEndpoint = "kube-apiserver:6443"
+)
+
+// ControlPlaneTaint returns the taint kubeadm puts on control-plane nodes when the config
+// does not say otherwise.
+func ControlPlaneTaint() corev1.Taint {
+	return corev1.Taint{Key: ControlPlaneTaintKey, Effect: corev1.TaintEffectNoSchedule}
+}
+
+// DefaultTokenUsages returns a fresh slice each time so callers may change it.
+func DefaultTokenUsages() []string {
+	return []string{TokenUsageSigning, TokenUsageAuthentication}
+}
