@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kadm-project/kadm/app/options"
+	"github.com/spf13/pflag"
+	"k8s.io/klog/v2"
+)
+
+// rootOptions are the flags every command has.
+type rootOptions struct {
+	rootfs string
+}
+
+// Run runs the command line argv (argv[0] is the name kadm was invoked as:
+// "kubeadm" when it is linked under that name, and the join commands it
+// prints use that name). It prints any error to s.ErrOut; ExitCode maps the
+// returned error to an exit code.
+func Run(ctx context.Context, argv []string, s IOStreams) error {
+	name := "kadm"
+	if len(argv) > 0 && argv[0] != "" {
+		name = filepath.Base(argv[0])
+	}
+	root := newRootCmd(name, s)
+	root.SetArgs(argv[1:])
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil {
+		printError(s.ErrOut, cmd, err)
+	}
+	return err
+}
+
+func newRootCmd(name string, s IOStreams) *cobra.Command {
+	opts := &rootOptions{}
+	root := &cobra.Command{
+		Use:   name,
+		Short: name + ": easily bootstrap a secure Kubernetes cluster",
+		Long: name + ` bootstraps Kubernetes nodes: "` + name + ` init" makes the first control-plane
+node and "` + name + ` join" adds workers and further control-plane nodes. It is
+compatible with kubeadm's commands, flags, configuration files and on-disk layout.
+
+Example usage:
+
+    ┌──────────────────────────────────────────────────────────┐
+    │ On the first machine:                                    │
+    ├──────────────────────────────────────────────────────────┤
+    │ control-plane# ` + fmt.Sprintf("%-42s", name+" init") + `│
+    └──────────────────────────────────────────────────────────┘
+
+    ┌──────────────────────────────────────────────────────────┐
+    │ On the second machine:                                   │
+    ├──────────────────────────────────────────────────────────┤
+    │ worker# ` + fmt.Sprintf("%-49s", name+" join <arguments-returned-from-init>") + `│
+    └──────────────────────────────────────────────────────────┘
+
+    You can then repeat the second step on as many other machines as you like.
+`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return chroot(opts.rootfs)
+		},
+	}
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+
+	root.PersistentFlags().StringVar(&opts.rootfs, options.Rootfs, "",
+		"The path to the 'real' host root filesystem. This will cause kubeadm to chroot into the provided path.")
+	root.PersistentFlags().AddFlag(verbosityFlag())
+
+	root.AddCommand(
+		newCompletionCmd(s),
+		newConfigCmd(s),
+		newInitCmd(s, newInitOptions()),
+		newJoinCmd(s, newJoinOptions()),
+		newVersionCmd(s),
+	)
+	markRunErrors(root)
+	return root
+}
+
+// verbosityFlag exposes klog's -v (and --v) as kubeadm does; the other klog
+// flags stay out of kadm's interface.
+func verbosityFlag() *pflag.Flag {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	v := pflag.PFlagFromGoFlag(fs.Lookup("v"))
+	v.Usage = "number for the log level verbosity"
+	return v
+}
+
+// chroot makes every later file access relative to rootfs, as kubeadm's
+// --rootfs does, so that kadm can run from a container against its host.
+func chroot(rootfs string) error {
+	if rootfs == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(rootfs)
+	if err != nil {
+		return usagef("--%s %q: %v", options.Rootfs, rootfs, err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return usagef("--%s %q is not a directory", options.Rootfs, rootfs)
+	}
+	if err := syscall.Chroot(abs); err != nil {
+		return &runError{fmt.Errorf("chroot into %s: %w (kadm must run as root to use --%s)", abs, err, options.Rootfs)}
+	}
+	if err := os.Chdir("/"); err != nil {
+		return &runError{fmt.Errorf("chdir to / after chroot into %s: %w", abs, err)}
+	}
+	return nil
+}

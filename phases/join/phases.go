@@ -1,0 +1,134 @@
+package joinphases
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kadm-project/kadm/app/options"
+	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/phases"
+)
+
+const endpointArg = "[api-server-endpoint]"
+
+var discoveryFlags = []string{
+	options.DiscoveryFile, options.DiscoveryToken, options.DiscoveryTokenCACertHash,
+	options.DiscoveryTokenUnsafeSkip, options.TLSBootstrapToken, options.Token,
+}
+
+func flags(names ...[]string) []string {
+	var all []string
+	for _, n := range names {
+		all = append(all, n...)
+	}
+	return all
+}
+
+// pending is the Run of a phase whose work arrives with a later issue.
+func pending(what string, issue int) func(context.Context, Data) error {
+	return func(context.Context, Data) error { return phases.NotImplemented(what, issue) }
+}
+
+// Phases is the join workflow in kubeadm v1.37's order.
+func Phases() []workflow.Phase[Data] {
+	endpoint := cobra.MaximumNArgs(1)
+	return []workflow.Phase[Data]{
+		{
+			Name:      "preflight",
+			ArgsUsage: endpointArg,
+			Short:     "Run join pre-flight checks",
+			Long:      "Run pre-flight checks for kubeadm join.",
+			Example:   "  # Run join pre-flight checks using a config file.\n  kubeadm join phase preflight --config kubeadm-config.yaml",
+			Run:       pending("join preflight checks", 4),
+			InheritFlags: flags(discoveryFlags, []string{options.Config, options.IgnorePreflightErrors, options.ControlPlane,
+				options.APIServerAdvertiseAddress, options.APIServerBindPort, options.CRISocket, options.NodeName, options.CertificateKey, options.DryRun}),
+			ArgsValidator: endpoint,
+		},
+		{
+			Name:    "control-plane-prepare",
+			Short:   "Prepare the machine for serving a control plane",
+			Example: "  # Prepares the machine for serving a control plane\n  kubeadm join phase control-plane-prepare all",
+			WithAll: true,
+			RunIf:   isControlPlane,
+			// The "all" command takes the endpoint like its children.
+			ArgsUsage:     endpointArg,
+			ArgsValidator: endpoint,
+			Phases: []workflow.Phase[Data]{
+				{
+					Name: "download-certs", ArgsUsage: endpointArg, ArgsValidator: endpoint,
+					Short:        "Download certificates shared among control-plane nodes from the kubeadm-certs Secret",
+					Run:          pending("downloading the kubeadm-certs Secret", 5),
+					InheritFlags: flags(discoveryFlags, []string{options.Config, options.ControlPlane, options.CertificateKey, options.DryRun}),
+				},
+				{
+					Name: "certs", ArgsUsage: endpointArg, ArgsValidator: endpoint,
+					Short: "Generate the certificates for the new control plane components",
+					Run:   pending("control-plane certificates for join", 5),
+					InheritFlags: flags(discoveryFlags, []string{options.Config, options.ControlPlane, options.NodeName,
+						options.APIServerAdvertiseAddress, options.DryRun}),
+				},
+				{
+					Name: "kubeconfig", ArgsUsage: endpointArg, ArgsValidator: endpoint,
+					Short:        "Generate the kubeconfig for the new control plane components",
+					Run:          pending("control-plane kubeconfig files for join", 5),
+					InheritFlags: flags(discoveryFlags, []string{options.Config, options.ControlPlane, options.CertificateKey, options.DryRun}),
+				},
+				{
+					Name:  "control-plane",
+					Short: "Generate the manifests for the new control plane components",
+					Run:   pending("control-plane static Pod manifests for join", 5),
+					InheritFlags: []string{options.Config, options.ControlPlane, options.APIServerAdvertiseAddress,
+						options.APIServerBindPort, options.Patches, options.DryRun},
+				},
+			},
+		},
+		{
+			Name:         "check-etcd",
+			Short:        "Check that the local etcd cluster is healthy before adding a member",
+			Hidden:       true,
+			RunIf:        isControlPlane,
+			Run:          pending("the etcd health check before a control-plane join", 5),
+			InheritFlags: []string{options.Config, options.ControlPlane, options.DryRun},
+		},
+		{
+			Name:      "kubelet-start",
+			ArgsUsage: endpointArg,
+			Short:     "Write kubelet settings, certificates and (re)start the kubelet",
+			Long:      "Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.",
+			Run:       pending("kubelet start and TLS bootstrap", 4),
+			InheritFlags: flags(discoveryFlags, []string{options.Config, options.CRISocket, options.NodeName,
+				options.Patches, options.DryRun}),
+			ArgsValidator: endpoint,
+		},
+		{
+			Name:    "control-plane-join",
+			Short:   "Join a machine as a control plane instance",
+			Example: "  # Joins a machine as a control plane instance\n  kubeadm join phase control-plane-join all",
+			WithAll: true,
+			RunIf:   isControlPlane,
+			Phases: []workflow.Phase[Data]{
+				{
+					Name:  "etcd",
+					Short: "Add a new local etcd member",
+					Run:   pending("adding the local etcd member", 5),
+					InheritFlags: []string{options.Config, options.ControlPlane, options.NodeName,
+						options.APIServerAdvertiseAddress, options.Patches, options.DryRun},
+				},
+				{
+					Name:         "mark-control-plane",
+					Short:        "Mark a node as a control-plane",
+					Run:          pending("marking the node as a control plane", 5),
+					InheritFlags: []string{options.Config, options.ControlPlane, options.NodeName, options.DryRun},
+				},
+			},
+		},
+		{
+			Name:         "wait-control-plane",
+			Short:        "Wait for the control plane to start",
+			RunIf:        isControlPlane,
+			Run:          pending("waiting for the new control-plane components", 5),
+			InheritFlags: []string{options.Config, options.ControlPlane, options.DryRun},
+		},
+	}
+}
