@@ -197,13 +197,13 @@ type initData struct {
 
 var _ initphases.Data = (*initData)(nil)
 
-func (d *initData) Cfg() *config.InitConfiguration            { return d.cfg }
-func (d *initData) ClusterCfg() *config.ClusterConfiguration  { return d.cluster }
-func (d *initData) DryRun() bool                               { return d.cfg.DryRun }
-func (d *initData) IgnorePreflightErrors() []string           { return d.ignores }
-func (d *initData) UploadCerts() bool                          { return d.uploadCerts }
-func (d *initData) KubeConfigDir() string                      { return d.kubeconfigDir }
-func (d *initData) KubeConfigPath() string                     { return d.kubeconfigPath }
+func (d *initData) Cfg() *config.InitConfiguration           { return d.cfg }
+func (d *initData) ClusterCfg() *config.ClusterConfiguration { return d.cluster }
+func (d *initData) DryRun() bool                             { return d.cfg.DryRun }
+func (d *initData) IgnorePreflightErrors() []string          { return d.ignores }
+func (d *initData) UploadCerts() bool                        { return d.uploadCerts }
+func (d *initData) KubeConfigDir() string                    { return d.kubeconfigDir }
+func (d *initData) KubeConfigPath() string                   { return d.kubeconfigPath }
 
 // newInitData builds the Init and Cluster configurations from --config and
 // the flags, defaults and validates them.

@@ -152,7 +152,7 @@ type joinData struct {
 var _ joinphases.Data = (*joinData)(nil)
 
 func (d *joinData) Cfg() *config.JoinConfiguration  { return d.cfg }
-func (d *joinData) DryRun() bool                     { return d.cfg.DryRun }
+func (d *joinData) DryRun() bool                    { return d.cfg.DryRun }
 func (d *joinData) IgnorePreflightErrors() []string { return d.ignores }
 func (d *joinData) PatchesDir() string {
 	if d.cfg.Patches == nil {
