@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
@@ -21,6 +24,8 @@ import (
 const (
 	defaultKubeconfigDir = "/etc/kubernetes"
 	defaultAdminConf     = "/etc/kubernetes/admin.conf"
+	defaultManifestDir   = "/etc/kubernetes/manifests"
+	defaultKubeletDir    = "/var/lib/kubelet"
 )
 
 // initOptions holds the init flags. Flags that have a configuration field
@@ -36,6 +41,8 @@ type initOptions struct {
 	kubeconfigDir           string
 	kubeconfigPath          string
 	printManifest           bool
+	// program is the name kadm was invoked as.
+	program string
 
 	advertiseAddress     string
 	bindPort             int32
@@ -58,8 +65,9 @@ type initOptions struct {
 	schedulerExtraArgs   map[string]string
 }
 
-func newInitOptions() *initOptions {
+func newInitOptions(program string) *initOptions {
 	return &initOptions{
+		program:           program,
 		bindPort:          config.DefaultAPIBindPort,
 		serviceSubnet:     config.DefaultServiceSubnet,
 		dnsDomain:         config.DefaultDNSDomain,
@@ -187,12 +195,15 @@ func parseFeatureGates(s string) (map[string]bool, error) {
 
 // initData is the InitData of one kadm init run.
 type initData struct {
-	cfg            *config.InitConfiguration
-	cluster        *config.ClusterConfiguration
-	ignores        []string
-	uploadCerts    bool
-	kubeconfigDir  string
-	kubeconfigPath string
+	cfg     *config.InitConfiguration
+	cluster *config.ClusterConfiguration
+	ignores []string
+	opts    *initOptions
+	// dirs are the directories phases write to: the real ones, or those
+	// under a temporary directory on --dry-run.
+	certDir, kubeconfigDir, manifestDir, kubeletDir string
+	externalCA                                      bool
+	client                                          lazyClient
 }
 
 var _ initphases.Data = (*initData)(nil)
@@ -201,9 +212,24 @@ func (d *initData) Cfg() *config.InitConfiguration           { return d.cfg }
 func (d *initData) ClusterCfg() *config.ClusterConfiguration { return d.cluster }
 func (d *initData) DryRun() bool                             { return d.cfg.DryRun }
 func (d *initData) IgnorePreflightErrors() []string          { return d.ignores }
-func (d *initData) UploadCerts() bool                        { return d.uploadCerts }
+func (d *initData) UploadCerts() bool                        { return d.opts.uploadCerts }
+func (d *initData) SkipTokenPrint() bool                     { return d.opts.skipTokenPrint }
+func (d *initData) SkipCertificateKeyPrint() bool            { return d.opts.skipCertificateKeyPrint }
+func (d *initData) PrintManifest() bool                      { return d.opts.printManifest }
+func (d *initData) CertificateDir() string                   { return d.certDir }
 func (d *initData) KubeConfigDir() string                    { return d.kubeconfigDir }
-func (d *initData) KubeConfigPath() string                   { return d.kubeconfigPath }
+func (d *initData) KubeConfigPath() string                   { return d.opts.kubeconfigPath }
+func (d *initData) ManifestDir() string                      { return d.manifestDir }
+func (d *initData) KubeletDir() string                       { return d.kubeletDir }
+func (d *initData) ExternalCA() bool                         { return d.externalCA }
+func (d *initData) Program() string                          { return d.opts.program }
+func (d *initData) Client() (kubernetes.Interface, error)    { return d.client.get(d.opts.kubeconfigPath) }
+func (d *initData) PatchesDir() string {
+	if d.cfg.Patches == nil {
+		return ""
+	}
+	return d.cfg.Patches.Directory
+}
 
 // newInitData builds the Init and Cluster configurations from --config and
 // the flags, defaults and validates them.
@@ -244,10 +270,22 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	if err := config.ValidateInit(cfg, cluster); err != nil {
 		return nil, err
 	}
-	return &initData{
-		cfg: cfg, cluster: cluster, ignores: ignores, uploadCerts: o.uploadCerts,
-		kubeconfigDir: o.kubeconfigDir, kubeconfigPath: o.kubeconfigPath,
-	}, nil
+	d := &initData{
+		cfg: cfg, cluster: cluster, ignores: ignores, opts: o,
+		certDir: cluster.CertificatesDir, kubeconfigDir: o.kubeconfigDir,
+		manifestDir: defaultManifestDir, kubeletDir: defaultKubeletDir,
+	}
+	if cfg.DryRun {
+		dir, err := os.MkdirTemp("", "kadm-init-dryrun-")
+		if err != nil {
+			return nil, fmt.Errorf("create the dry-run directory: %w", err)
+		}
+		workflow.Printf(ctx, "[dryrun] Writing files to %s instead of the host's paths\n", dir)
+		d.certDir, d.kubeconfigDir = filepath.Join(dir, "pki"), dir
+		d.manifestDir, d.kubeletDir = filepath.Join(dir, "manifests"), filepath.Join(dir, "kubelet")
+	}
+	d.externalCA = exists(filepath.Join(cluster.CertificatesDir, "ca.crt")) && !exists(filepath.Join(cluster.CertificatesDir, "ca.key"))
+	return d, nil
 }
 
 // applyInitFlags puts the explicitly set flags into the configurations.

@@ -42,7 +42,7 @@ func parseInit(t *testing.T, file string, args ...string) (*initData, string, er
 		}
 		args = append(args, "--config", path)
 	}
-	opts := newInitOptions()
+	opts := newInitOptions("kadm")
 	cmd := newInitCmd(IOStreams{}, opts)
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)

@@ -82,7 +82,7 @@ Example usage:
 	root.AddCommand(
 		newCompletionCmd(s),
 		newConfigCmd(s),
-		newInitCmd(s, newInitOptions()),
+		newInitCmd(s, newInitOptions(name)),
 		newJoinCmd(s, newJoinOptions()),
 		newVersionCmd(s),
 	)

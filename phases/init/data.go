@@ -1,9 +1,14 @@
 package initphases
 
-import "github.com/kadm-project/kadm/config"
+import (
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/config"
+)
 
 // Data is what every init phase reads; app builds it from flags and the
-// configuration file.
+// configuration file. Directories are redirected into a temporary directory
+// on --dry-run, so phases write through them and never to fixed paths.
 type Data interface {
 	// Cfg is the defaulted, validated InitConfiguration.
 	Cfg() *config.InitConfiguration
@@ -17,10 +22,31 @@ type Data interface {
 	// UploadCerts is --upload-certs: store the shared certificates in the
 	// kubeadm-certs Secret for control-plane joins.
 	UploadCerts() bool
+	// SkipTokenPrint and SkipCertificateKeyPrint keep secrets out of the
+	// final output.
+	SkipTokenPrint() bool
+	SkipCertificateKeyPrint() bool
+	// PatchesDir is the --patches directory, empty when unset.
+	PatchesDir() string
+	// PrintManifest is the addon phases' --print-manifest.
+	PrintManifest() bool
+	// CertificateDir is where certificates and keys are read and written.
+	CertificateDir() string
 	// KubeConfigDir is where the kubeconfig files are written.
 	KubeConfigDir() string
 	// KubeConfigPath is the kubeconfig that phases use to reach the cluster.
 	KubeConfigPath() string
+	// ManifestDir is the kubelet's static Pod directory.
+	ManifestDir() string
+	// KubeletDir is the kubelet's state directory (/var/lib/kubelet).
+	KubeletDir() string
+	// ExternalCA is true when the cluster CA's certificate is present
+	// without its key: kadm then signs nothing with it and only checks.
+	ExternalCA() bool
+	// Client reaches the new cluster with KubeConfigPath; it is built once.
+	Client() (kubernetes.Interface, error)
+	// Program is the name kadm was invoked as, for commands it prints.
+	Program() string
 }
 
 func localEtcd(d Data) (bool, error) {
