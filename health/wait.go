@@ -1,0 +1,75 @@
+package health
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Report receives one progress line per component.
+type Report func(format string, args ...any)
+
+// Wait polls every component until each answers 200 OK, concurrently, or
+// until timeout. The error names each component that did not come up and
+// its last failure. Certificates are not verified: these are liveness
+// probes of local components, some of which serve self-signed certificates.
+func Wait(ctx context.Context, comps []Component, timeout time.Duration, report Report) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	client := &http.Client{
+		Timeout:   5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, DisableKeepAlives: true},
+	}
+	errs := make(chan error, len(comps))
+	for _, c := range comps {
+		report("[control-plane-check] Checking %s at %s\n", c.Name, c.URL)
+		go func() {
+			start := time.Now()
+			err := poll(ctx, client, c.URL)
+			if err != nil {
+				report("[control-plane-check] %s is not healthy after %v\n", c.Name, time.Since(start).Round(time.Millisecond))
+				errs <- fmt.Errorf("%s at %s: %w", c.Name, c.URL, err)
+				return
+			}
+			report("[control-plane-check] %s is healthy after %v\n", c.Name, time.Since(start).Round(time.Millisecond))
+			errs <- nil
+		}()
+	}
+	var all []error
+	for range comps {
+		if err := <-errs; err != nil {
+			all = append(all, err)
+		}
+	}
+	return errors.Join(all...)
+}
+
+// poll asks url until it answers 200 OK, backing off from 200ms to 2s.
+func poll(ctx context.Context, client *http.Client, url string) error {
+	var last error
+	delay := 200 * time.Millisecond
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("HTTP status %d", resp.StatusCode)
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", context.Cause(ctx), last)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 2*time.Second)
+	}
+}
