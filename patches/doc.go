@@ -1,0 +1,3 @@
+// Package patches reads a --patches directory and applies its strategic,
+// merge and JSON patches to the documents kadm generates, in kubeadm's order.
+package patches
