@@ -1,0 +1,139 @@
+package objects
+
+import (
+	"bytes"
+	"maps"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The reconcile functions copy what kadm owns from want into live (a copy
+// of the stored object) and say whether live must be written.
+
+func reconcileSecret(live, want *corev1.Secret) outcome {
+	if live.Type != want.Type {
+		return recreate
+	}
+	changed := reconcileMeta(live, want)
+	if !maps.EqualFunc(live.Data, want.Data, bytes.Equal) {
+		// A Secret's keys are all kadm's: a rerun with other token usages
+		// must drop the old ones, so the data is replaced, not merged.
+		live.Data = want.Data
+		changed = true
+	}
+	return result(changed)
+}
+
+func reconcileConfigMap(live, want *corev1.ConfigMap) outcome {
+	changed := reconcileMeta(live, want)
+	for k, v := range want.Data {
+		if old, ok := live.Data[k]; !ok || old != v {
+			if live.Data == nil {
+				live.Data = map[string]string{}
+			}
+			live.Data[k] = v
+			changed = true
+		}
+	}
+	for k, v := range want.BinaryData {
+		if old, ok := live.BinaryData[k]; !ok || !bytes.Equal(old, v) {
+			if live.BinaryData == nil {
+				live.BinaryData = map[string][]byte{}
+			}
+			live.BinaryData[k] = v
+			changed = true
+		}
+	}
+	return result(changed)
+}
+
+func reconcileRole(live, want *rbacv1.Role) outcome {
+	changed := reconcileMeta(live, want)
+	if !equality.Semantic.DeepEqual(live.Rules, want.Rules) {
+		live.Rules = want.Rules
+		changed = true
+	}
+	return result(changed)
+}
+
+func reconcileClusterRole(live, want *rbacv1.ClusterRole) outcome {
+	changed := reconcileMeta(live, want)
+	if !equality.Semantic.DeepEqual(live.Rules, want.Rules) {
+		live.Rules = want.Rules
+		changed = true
+	}
+	return result(changed)
+}
+
+func reconcileRoleBinding(live, want *rbacv1.RoleBinding) outcome {
+	if live.RoleRef != want.RoleRef {
+		return recreate
+	}
+	changed := reconcileMeta(live, want)
+	if !equality.Semantic.DeepEqual(live.Subjects, want.Subjects) {
+		live.Subjects = want.Subjects
+		changed = true
+	}
+	return result(changed)
+}
+
+func reconcileClusterRoleBinding(live, want *rbacv1.ClusterRoleBinding) outcome {
+	if live.RoleRef != want.RoleRef {
+		return recreate
+	}
+	changed := reconcileMeta(live, want)
+	if !equality.Semantic.DeepEqual(live.Subjects, want.Subjects) {
+		live.Subjects = want.Subjects
+		changed = true
+	}
+	return result(changed)
+}
+
+// reconcileMeta adds want's labels and annotations to live's, keeping the
+// others. Owner references are replaced when want has some: an object has
+// at most one controller, and the kubeadm-certs Secret moves to the newest
+// token on every upload.
+func reconcileMeta(live, want metav1.Object) bool {
+	changed := false
+	if labels, ok := mergeStrings(live.GetLabels(), want.GetLabels()); ok {
+		live.SetLabels(labels)
+		changed = true
+	}
+	if annotations, ok := mergeStrings(live.GetAnnotations(), want.GetAnnotations()); ok {
+		live.SetAnnotations(annotations)
+		changed = true
+	}
+	if refs := want.GetOwnerReferences(); len(refs) > 0 && !equality.Semantic.DeepEqual(live.GetOwnerReferences(), refs) {
+		live.SetOwnerReferences(refs)
+		changed = true
+	}
+	return changed
+}
+
+func mergeStrings(live, want map[string]string) (map[string]string, bool) {
+	changed := false
+	for k, v := range want {
+		if old, ok := live[k]; ok && old == v {
+			continue
+		}
+		if !changed {
+			live = maps.Clone(live)
+			if live == nil {
+				live = map[string]string{}
+			}
+			changed = true
+		}
+		live[k] = v
+	}
+	return live, changed
+}
+
+func result(changed bool) outcome {
+	if changed {
+		return update
+	}
+	return unchanged
+}
