@@ -1,0 +1,67 @@
+package preflight
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kadm-project/kadm/initsystem"
+)
+
+// Service warns when a service kadm relies on (the kubelet) is missing or not
+// enabled to start at boot, and fails when CheckIfActive and it is not
+// running. Without an init system there is nothing to ask: a warning says so.
+type Service struct {
+	Service       string
+	CheckIfActive bool
+	Label         string
+	Ctx           context.Context
+	InitSystem    func() (initsystem.InitSystem, error)
+}
+
+func (c Service) Name() string {
+	if c.Label != "" {
+		return c.Label
+	}
+	return "Service-" + c.Service
+}
+
+func (c Service) Check() (warnings, errs []error) {
+	sys, err := c.InitSystem()
+	if err != nil {
+		return []error{fmt.Errorf("%w, skipping checking for services", err)}, nil
+	}
+	if !sys.Exists(c.Ctx, c.Service) {
+		return []error{fmt.Errorf("%s service does not exist", c.Service)}, nil
+	}
+	if !sys.IsEnabled(c.Ctx, c.Service) {
+		warnings = append(warnings, fmt.Errorf("%s service is not enabled, please run '%s'", c.Service, sys.EnableCommand(c.Service)))
+	}
+	if c.CheckIfActive && !sys.IsActive(c.Ctx, c.Service) {
+		errs = append(errs, fmt.Errorf("%s service is not active, please run '%s'", c.Service, sys.StartCommand(c.Service)))
+	}
+	return warnings, errs
+}
+
+// Firewalld warns when firewalld runs, since its default rules block the
+// ports the control plane and the kubelet listen on.
+type Firewalld struct {
+	Ports      []int
+	Ctx        context.Context
+	InitSystem func() (initsystem.InitSystem, error)
+}
+
+func (Firewalld) Name() string { return "Firewalld" }
+
+func (c Firewalld) Check() (warnings, errs []error) {
+	sys, err := c.InitSystem()
+	if err != nil {
+		return []error{fmt.Errorf("%w, skipping checking for services", err)}, nil
+	}
+	if !sys.Exists(c.Ctx, "firewalld") {
+		return nil, nil
+	}
+	if sys.IsActive(c.Ctx, "firewalld") {
+		return []error{fmt.Errorf("firewalld is active, please ensure ports %v are open or your cluster may not function correctly", c.Ports)}, nil
+	}
+	return nil, nil
+}

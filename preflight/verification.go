@@ -1,0 +1,80 @@
+package preflight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/version"
+	system "k8s.io/system-validators/validators"
+
+	"github.com/kadm-project/kadm/initsystem"
+)
+
+// ValidatorSet builds the system validators for a kubelet version; each
+// reports what it saw to r.
+type ValidatorSet func(kubeletVersion string, r system.Reporter) []system.Validator
+
+// systemValidators are kubeadm's: kernel version and configuration, OS, and
+// cgroups, whose requirements depend on the kubelet version.
+func systemValidators(kubeletVersion string, r system.Reporter) []system.Validator {
+	return []system.Validator{
+		&system.KernelValidator{Reporter: r},
+		&system.OSValidator{Reporter: r},
+		&system.CgroupsValidator{Reporter: r, KubeletVersion: kubeletVersion},
+	}
+}
+
+// SystemVerification runs k8s.io/system-validators, the node conformance
+// checks kubeadm runs, against the default system spec.
+type SystemVerification struct {
+	// FallbackKubeletVersion is assumed when the kubelet cannot be run (the
+	// KubeletVersion check warns about that); kubeadm fails instead, but a
+	// kubelet installed after preflight is a supported order for kadm.
+	FallbackKubeletVersion string
+	Ctx                    context.Context
+	Run                    initsystem.Runner
+	Validators             ValidatorSet
+}
+
+func (SystemVerification) Name() string { return "SystemVerification" }
+
+func (c SystemVerification) Check() (warnings, errs []error) {
+	v, err := KubeletVersionOf(c.Ctx, c.Run)
+	if errors.Is(err, errNoKubelet) && c.FallbackKubeletVersion != "" {
+		v, err = version.ParseSemantic(c.FallbackKubeletVersion)
+	}
+	if err != nil {
+		return nil, []error{fmt.Errorf("couldn't get kubelet version: %w", err)}
+	}
+	// The validators want the version without its "v".
+	kubeletVersion := v.String()
+	report := &textReporter{}
+	for _, val := range c.Validators(kubeletVersion, report) {
+		w, e := val.Validate(system.DefaultSysSpec)
+		warnings = append(warnings, w...)
+		errs = append(errs, e...)
+	}
+	if len(errs) > 0 {
+		// kubeadm prints the whole report when the verification fails; it
+		// shows what the host has next to what is missing.
+		warnings = append(warnings, fmt.Errorf("the system verification failed; what it found:\n%s", report))
+	}
+	return warnings, errs
+}
+
+// textReporter keeps the validators' findings as plain "KEY: value" lines;
+// the library's own reporter colours them for a terminal.
+type textReporter struct {
+	lines []string
+}
+
+func (r *textReporter) Report(key, value string, _ system.ValidationResultType) error {
+	r.lines = append(r.lines, key+": "+value)
+	return nil
+}
+
+func (r *textReporter) String() string {
+	return strings.Join(r.lines, "\n")
+}
