@@ -1,29 +1,56 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kadm-project/kadm/clusteradmins"
+	"github.com/kadm-project/kadm/objects"
 )
 
-// lazyClient builds a clientset from a kubeconfig file on first use and
-// keeps it: phases that never talk to the cluster never pay for it.
+// lazyClient builds a clientset on first use and keeps it: phases that never
+// talk to the cluster never pay for it.
 type lazyClient struct {
 	once   sync.Once
 	client kubernetes.Interface
 	err    error
 }
 
-func (l *lazyClient) get(kubeconfig string) (kubernetes.Interface, error) {
-	l.once.Do(func() {
-		cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-		if err != nil {
-			l.err = fmt.Errorf("load %s: %w", kubeconfig, err)
-			return
-		}
-		l.client, l.err = kubernetes.NewForConfig(cfg)
-	})
+func (l *lazyClient) get(build func() (kubernetes.Interface, error)) (kubernetes.Interface, error) {
+	l.once.Do(func() { l.client, l.err = build() })
 	return l.client, l.err
+}
+
+func clientFromKubeconfig(path string) (kubernetes.Interface, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return kubernetes.NewForConfig(cfg)
+}
+
+// initClient is the client init's phases use: admin.conf's, once its group
+// kubeadm:cluster-admins is bound to cluster-admin, which super-admin.conf
+// (in system:masters) creates when admin.conf may not, as kubeadm does.
+func initClient(adminConf, kubeconfigDir string, timeout time.Duration) (kubernetes.Interface, error) {
+	admin, err := clientFromKubeconfig(adminConf)
+	if err != nil {
+		return nil, err
+	}
+	var super kubernetes.Interface
+	superConf := filepath.Join(kubeconfigDir, "super-admin.conf")
+	if exists(superConf) {
+		if super, err = clientFromKubeconfig(superConf); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return clusteradmins.Ensure(ctx, admin, super, objects.Policy{Timeout: timeout})
 }

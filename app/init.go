@@ -18,7 +18,9 @@ import (
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/patches"
 	initphases "github.com/kadm-project/kadm/phases/init"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 const (
@@ -197,13 +199,17 @@ func parseFeatureGates(s string) (map[string]bool, error) {
 type initData struct {
 	cfg     *config.InitConfiguration
 	cluster *config.ClusterConfiguration
-	ignores []string
 	opts    *initOptions
 	// dirs are the directories phases write to: the real ones, or those
 	// under a temporary directory on --dry-run.
 	certDir, kubeconfigDir, manifestDir, kubeletDir string
+	kubeconfigPath                                  string
 	externalCA                                      bool
 	client                                          lazyClient
+	keys                                            *pkiutil.KeyPool
+	patches                                         patchSet
+	// components are the config file's component documents.
+	components []config.ComponentConfig
 }
 
 var _ initphases.Data = (*initData)(nil)
@@ -211,20 +217,36 @@ var _ initphases.Data = (*initData)(nil)
 func (d *initData) Cfg() *config.InitConfiguration           { return d.cfg }
 func (d *initData) ClusterCfg() *config.ClusterConfiguration { return d.cluster }
 func (d *initData) DryRun() bool                             { return d.cfg.DryRun }
-func (d *initData) IgnorePreflightErrors() []string          { return d.ignores }
-func (d *initData) UploadCerts() bool                        { return d.opts.uploadCerts }
-func (d *initData) SkipTokenPrint() bool                     { return d.opts.skipTokenPrint }
-func (d *initData) SkipCertificateKeyPrint() bool            { return d.opts.skipCertificateKeyPrint }
-func (d *initData) PrintManifest() bool                      { return d.opts.printManifest }
-func (d *initData) CertificateDir() string                   { return d.certDir }
-func (d *initData) KubeConfigDir() string                    { return d.kubeconfigDir }
-func (d *initData) KubeConfigPath() string                   { return d.opts.kubeconfigPath }
-func (d *initData) ManifestDir() string                      { return d.manifestDir }
-func (d *initData) KubeletDir() string                       { return d.kubeletDir }
-func (d *initData) ExternalCA() bool                         { return d.externalCA }
-func (d *initData) Program() string                          { return d.opts.program }
-func (d *initData) Client() (kubernetes.Interface, error)    { return d.client.get(d.opts.kubeconfigPath) }
-func (d *initData) PatchesDir() string {
+func (d *initData) IgnorePreflightErrors() []string {
+	return d.cfg.NodeRegistration.IgnorePreflightErrors
+}
+func (d *initData) UploadCerts() bool             { return d.opts.uploadCerts }
+func (d *initData) SkipTokenPrint() bool          { return d.opts.skipTokenPrint }
+func (d *initData) SkipCertificateKeyPrint() bool { return d.opts.skipCertificateKeyPrint }
+func (d *initData) PrintManifest() bool           { return d.opts.printManifest }
+func (d *initData) CertificateDir() string        { return d.certDir }
+func (d *initData) KubeConfigDir() string         { return d.kubeconfigDir }
+func (d *initData) KubeConfigPath() string        { return d.kubeconfigPath }
+func (d *initData) ManifestDir() string           { return d.manifestDir }
+func (d *initData) KubeletDir() string            { return d.kubeletDir }
+func (d *initData) ExternalCA() bool              { return d.externalCA }
+func (d *initData) Program() string               { return d.opts.program }
+func (d *initData) Keys() *pkiutil.KeyPool        { return d.keys }
+func (d *initData) Client() (kubernetes.Interface, error) {
+	return d.client.get(func() (kubernetes.Interface, error) {
+		return initClient(d.kubeconfigPath, d.kubeconfigDir, d.cfg.Timeouts.KubernetesAPICall.Duration)
+	})
+}
+func (d *initData) Patches(ctx context.Context) (*patches.Set, error) {
+	return d.patches.get(ctx, d.patchesDir())
+}
+func (d *initData) KubeletConfigDocument() []byte {
+	return componentDocument(d.components, config.KindKubeletConfiguration)
+}
+func (d *initData) KubeProxyConfigDocument() []byte {
+	return componentDocument(d.components, config.KindKubeProxyConfiguration)
+}
+func (d *initData) patchesDir() string {
 	if d.cfg.Patches == nil {
 		return ""
 	}
@@ -235,6 +257,7 @@ func (d *initData) PatchesDir() string {
 // the flags, defaults and validates them.
 func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*initData, error) {
 	cfg, cluster := &config.InitConfiguration{}, &config.ClusterConfiguration{}
+	var components []config.ComponentConfig
 	ov := &overrides{flags: cmd.Flags()}
 	if o.cfgPath != "" {
 		docs, err := config.Load(o.cfgPath)
@@ -250,6 +273,7 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		if docs.Cluster != nil {
 			cluster = docs.Cluster
 		}
+		components = docs.Components
 		ov.source = o.cfgPath
 	}
 	if err := applyInitFlags(cfg, cluster, ov, o); err != nil {
@@ -257,11 +281,9 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	}
 	ov.report(ctx)
 
-	ignores, err := preflightIgnores(o.ignorePreflightErrors, cfg.NodeRegistration.IgnorePreflightErrors)
-	if err != nil {
+	if err := mergeIgnores(&cfg.NodeRegistration, o.ignorePreflightErrors); err != nil {
 		return nil, err
 	}
-	cfg.NodeRegistration.IgnorePreflightErrors = ignores
 	if err := initHostDefaults(cfg); err != nil {
 		return nil, err
 	}
@@ -271,9 +293,10 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		return nil, err
 	}
 	d := &initData{
-		cfg: cfg, cluster: cluster, ignores: ignores, opts: o,
-		certDir: cluster.CertificatesDir, kubeconfigDir: o.kubeconfigDir,
+		cfg: cfg, cluster: cluster, opts: o,
+		certDir: cluster.CertificatesDir, kubeconfigDir: o.kubeconfigDir, kubeconfigPath: o.kubeconfigPath,
 		manifestDir: defaultManifestDir, kubeletDir: defaultKubeletDir,
+		keys: pkiutil.NewKeyPool(), components: components,
 	}
 	if cfg.DryRun {
 		dir, err := os.MkdirTemp("", "kadm-init-dryrun-")
@@ -282,6 +305,9 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		}
 		workflow.Printf(ctx, "[dryrun] Writing files to %s instead of the host's paths\n", dir)
 		d.certDir, d.kubeconfigDir = filepath.Join(dir, "pki"), dir
+		if o.kubeconfigPath == defaultAdminConf {
+			d.kubeconfigPath = filepath.Join(dir, "admin.conf")
+		}
 		d.manifestDir, d.kubeletDir = filepath.Join(dir, "manifests"), filepath.Join(dir, "kubelet")
 	}
 	d.externalCA = exists(filepath.Join(cluster.CertificatesDir, "ca.crt")) && !exists(filepath.Join(cluster.CertificatesDir, "ca.key"))

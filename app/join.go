@@ -145,15 +145,16 @@ func addJoinFlags(cmd *cobra.Command, o *joinOptions) {
 
 // joinData is the JoinData of one kadm join run.
 type joinData struct {
-	cfg     *config.JoinConfiguration
-	ignores []string
+	cfg *config.JoinConfiguration
 }
 
 var _ joinphases.Data = (*joinData)(nil)
 
-func (d *joinData) Cfg() *config.JoinConfiguration  { return d.cfg }
-func (d *joinData) DryRun() bool                    { return d.cfg.DryRun }
-func (d *joinData) IgnorePreflightErrors() []string { return d.ignores }
+func (d *joinData) Cfg() *config.JoinConfiguration { return d.cfg }
+func (d *joinData) DryRun() bool                   { return d.cfg.DryRun }
+func (d *joinData) IgnorePreflightErrors() []string {
+	return d.cfg.NodeRegistration.IgnorePreflightErrors
+}
 func (d *joinData) PatchesDir() string {
 	if d.cfg.Patches == nil {
 		return ""
@@ -181,11 +182,9 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	}
 	ov.report(ctx)
 
-	ignores, err := preflightIgnores(o.ignorePreflightErrors, cfg.NodeRegistration.IgnorePreflightErrors)
-	if err != nil {
+	if err := mergeIgnores(&cfg.NodeRegistration, o.ignorePreflightErrors); err != nil {
 		return nil, err
 	}
-	cfg.NodeRegistration.IgnorePreflightErrors = ignores
 	if err := joinHostDefaults(cfg); err != nil {
 		return nil, err
 	}
@@ -193,7 +192,7 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	if err := config.ValidateJoin(cfg); err != nil {
 		return nil, err
 	}
-	return &joinData{cfg: cfg, ignores: ignores}, nil
+	return &joinData{cfg: cfg}, nil
 }
 
 // applyJoinFlags puts the explicitly set flags into cfg.

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/config"
 )
 
 // overrides applies explicitly set flags on top of a configuration loaded
@@ -52,19 +53,20 @@ func changedAny(fs *pflag.FlagSet, names ...string) (string, bool) {
 	return "", false
 }
 
-// preflightIgnores merges the --ignore-preflight-errors list with the
+// mergeIgnores merges the --ignore-preflight-errors list into the
 // configuration's, lowercased and without duplicates, as kubeadm matches
 // check names case-insensitively.
-func preflightIgnores(flag, fromConfig []string) ([]string, error) {
+func mergeIgnores(nr *config.NodeRegistrationOptions, flag []string) error {
 	var all []string
-	for _, name := range append(slices.Clone(fromConfig), flag...) {
+	for _, name := range append(slices.Clone(nr.IgnorePreflightErrors), flag...) {
 		name = strings.ToLower(strings.TrimSpace(name))
 		if name != "" && !slices.Contains(all, name) {
 			all = append(all, name)
 		}
 	}
 	if slices.Contains(all, "all") && len(all) > 1 {
-		return nil, usagef("--ignore-preflight-errors: do not name individual checks together with 'all'")
+		return usagef("--ignore-preflight-errors: do not name individual checks together with 'all'")
 	}
-	return all, nil
+	nr.IgnorePreflightErrors = all
+	return nil
 }

@@ -1,10 +1,17 @@
 package initphases
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
 	"github.com/spf13/pflag"
 
+	"github.com/kadm-project/kadm/addons"
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/config"
 )
 
 func addonPhase(printManifest *bool) workflow.Phase[Data] {
@@ -21,7 +28,7 @@ func addonPhase(printManifest *bool) workflow.Phase[Data] {
 				Name:         "coredns",
 				Short:        "Install the CoreDNS addon to a Kubernetes cluster",
 				Long:         "Install the CoreDNS addon components via the API server. Please note that although the DNS server is deployed, it will not be scheduled until CNI is installed.",
-				Run:          pending("installing the CoreDNS addon"),
+				Run:          runCoreDNS,
 				InheritFlags: append(common[:len(common):len(common)], options.FeatureGates, options.ServiceDNSDomain, options.ServiceCIDR),
 				LocalFlags:   local,
 			},
@@ -29,11 +36,89 @@ func addonPhase(printManifest *bool) workflow.Phase[Data] {
 				Name:  "kube-proxy",
 				Short: "Install the kube-proxy addon to a Kubernetes cluster",
 				Long:  "Install the kube-proxy addon components via the API server.",
-				Run:   pending("installing the kube-proxy addon"),
+				Run:   runKubeProxy,
 				InheritFlags: append(common[:len(common):len(common)], options.APIServerAdvertiseAddress,
 					options.ControlPlaneEndpoint, options.APIServerBindPort, options.PodNetworkCIDR),
 				LocalFlags: local,
 			},
 		},
 	}
+}
+
+func runCoreDNS(ctx context.Context, d Data) error {
+	c := d.ClusterCfg()
+	if c.DNS.Disabled {
+		workflow.Printf(ctx, "[addons] Skipping the addon/coredns phase. The addon is disabled.\n")
+		return nil
+	}
+	patch, err := patcher(ctx, d)
+	if err != nil {
+		return err
+	}
+	a, err := addons.CoreDNS(c, patch)
+	if err != nil {
+		return err
+	}
+	return install(ctx, d, a)
+}
+
+func runKubeProxy(ctx context.Context, d Data) error {
+	c := d.ClusterCfg()
+	if c.Proxy.Disabled {
+		workflow.Printf(ctx, "[addons] Skipping the addon/kube-proxy phase. The addon is disabled.\n")
+		return nil
+	}
+	patch, err := patcher(ctx, d)
+	if err != nil {
+		return err
+	}
+	in := addons.KubeProxyInput{Cluster: c, LocalAPIEndpoint: d.Cfg().LocalAPIEndpoint}
+	in.Config = d.KubeProxyConfigDocument()
+	// A printed manifest may be applied from anywhere, so this host's proxy
+	// settings stay out of it, as with kubeadm.
+	if !d.PrintManifest() {
+		in.Environ = os.Environ()
+	}
+	a, err := addons.KubeProxy(in, patch)
+	if err != nil {
+		return err
+	}
+	return install(ctx, d, a)
+}
+
+// install prints the addon (--print-manifest), says what it would create
+// (--dry-run), or creates and updates its objects.
+func install(ctx context.Context, d Data, a *addons.Addon) error {
+	switch {
+	case d.PrintManifest():
+		b, err := a.Manifest()
+		if err != nil {
+			return err
+		}
+		workflow.Printf(ctx, "%s", b)
+		return nil
+	case d.DryRun():
+		b, err := a.DryRunReport()
+		if err != nil {
+			return err
+		}
+		workflow.Printf(ctx, "%s", b)
+	default:
+		client, err := d.Client()
+		if err != nil {
+			return fmt.Errorf("connect to the cluster to install the %s addon: %w", a.Name, err)
+		}
+		if err := a.Apply(ctx, client, apiCallTimeout(d.Cfg())); err != nil {
+			return err
+		}
+	}
+	workflow.Printf(ctx, "[addons] Applied essential addon: %s\n", a.Name)
+	return nil
+}
+
+func apiCallTimeout(c *config.InitConfiguration) time.Duration {
+	if c.Timeouts != nil && c.Timeouts.KubernetesAPICall != nil {
+		return c.Timeouts.KubernetesAPICall.Duration
+	}
+	return config.DefaultKubernetesAPICallTimeout
 }

@@ -1,25 +1,16 @@
 package initphases
 
 import (
+	"context"
+	"crypto/x509"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/certs"
 )
-
-// certs lists kubeadm's certificates in the order init creates them.
-var certs = []struct{ name, what string }{
-	{"ca", "self-signed Kubernetes CA to provision identities for other Kubernetes components"},
-	{"apiserver", "certificate for serving the Kubernetes API"},
-	{"apiserver-kubelet-client", "certificate for the API server to connect to kubelet"},
-	{"front-proxy-ca", "self-signed CA to provision identities for front proxy"},
-	{"front-proxy-client", "certificate for the front proxy client"},
-	{"etcd-ca", "self-signed CA to provision identities for etcd"},
-	{"etcd-server", "certificate for serving etcd"},
-	{"etcd-peer", "certificate for etcd nodes to communicate with each other"},
-	{"etcd-healthcheck-client", "certificate for liveness probes to healthcheck etcd"},
-	{"apiserver-etcd-client", "certificate the apiserver uses to access etcd"},
-}
 
 func certsPhase() workflow.Phase[Data] {
 	flags := []string{options.CertificatesDir, options.Config, options.KubernetesVersion, options.DryRun}
@@ -29,17 +20,18 @@ func certsPhase() workflow.Phase[Data] {
 		Name:    "certs",
 		Short:   "Certificate generation",
 		WithAll: true,
+		Run:     runCerts,
 	}
-	for _, c := range certs {
+	for _, c := range certs.All() {
 		inherit := flags
-		if c.name == "apiserver" {
+		if c.Name == "apiserver" {
 			inherit = apiserverFlags
 		}
 		p.Phases = append(p.Phases, workflow.Phase[Data]{
-			Name:         c.name,
-			Short:        "Generate the " + c.what,
-			Long:         fmt.Sprintf("Generate the %s, and save them into %s.crt and %s.key files.\n\nIf both files already exist, kubeadm skips the generation step and existing files will be used.", c.what, c.name, c.name),
-			Run:          pending("generating the " + c.name + " certificate"),
+			Name:         c.Name,
+			Short:        "Generate the " + c.LongName,
+			Long:         certLong(c),
+			Run:          runCert(c),
 			InheritFlags: inherit,
 		})
 	}
@@ -47,8 +39,113 @@ func certsPhase() workflow.Phase[Data] {
 		Name:         "sa",
 		Short:        "Generate a private key for signing service account tokens along with its public key",
 		Long:         "Generate the private key for signing service account tokens along with its public key, and save them into sa.key and sa.pub files.\n\nIf both files already exist, kubeadm skips the generation step and existing files will be used.",
-		Run:          pending("generating the service account key pair"),
+		Run:          runServiceAccount,
 		InheritFlags: []string{options.CertificatesDir, options.Config, options.DryRun},
 	})
 	return p
+}
+
+func certLong(c certs.Cert) string {
+	var sans string
+	if s := certs.DefaultSANs(c); len(s) > 0 {
+		sans = "\n\nDefault SANs are " + strings.Join(s, ", ")
+	}
+	return fmt.Sprintf("Generate the %s, and save them into %s.crt and %s.key files.%s\n\nIf both files already exist, kubeadm skips the generation step and existing files will be used.",
+		c.LongName, c.BaseName, c.BaseName, sans)
+}
+
+// runCerts starts generating, on the other cores, the keys its children
+// will need, so that `certs all` is not one key generation after another.
+func runCerts(ctx context.Context, d Data) error {
+	dir := d.CertificateDir()
+	workflow.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
+	list := certs.ForCluster(d.ClusterCfg())
+	files := []string{certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile}
+	for _, c := range list {
+		files = append(files, c.Files()...)
+	}
+	if err := seedDryRun(d, files...); err != nil {
+		return err
+	}
+	d.Keys().Warm(ctx, d.ClusterCfg().EncryptionAlgorithm, certs.KeysToGenerate(dir, list, true))
+	return nil
+}
+
+func runCert(c certs.Cert) func(context.Context, Data) error {
+	return func(ctx context.Context, d Data) error {
+		if c.Etcd() && d.ClusterCfg().Etcd.External != nil {
+			what := "certificate"
+			if c.IsCA() {
+				what = "certificate authority"
+			}
+			workflow.Printf(ctx, "[certs] External etcd mode: Skipping %s %s generation\n", c.BaseName, what)
+			return nil
+		}
+		files := c.Files()
+		if ca, ok := c.CA(); ok {
+			files = append(files, ca.Files()...)
+		}
+		if err := seedDryRun(d, files...); err != nil {
+			return err
+		}
+		spec, err := certs.NewSpec(c, certs.InitNode(d.Cfg()), d.ClusterCfg())
+		if err != nil {
+			return err
+		}
+		res, err := certs.Create(ctx, d.CertificateDir(), spec, d.Keys())
+		if err != nil {
+			return err
+		}
+		reportCert(ctx, c, res)
+		return nil
+	}
+}
+
+// reportCert prints kubeadm's lines for what Create did.
+func reportCert(ctx context.Context, c certs.Cert, res certs.Result) {
+	switch {
+	case res.Action == certs.Reused && c.IsCA():
+		workflow.Printf(ctx, "[certs] Using existing %s certificate authority\n", c.BaseName)
+	case res.Action == certs.ReusedKeyless:
+		workflow.Printf(ctx, "[certs] Using existing %s keyless certificate authority\n", c.BaseName)
+	case res.Action == certs.Reused:
+		workflow.Printf(ctx, "[certs] Using existing %s certificate and key on disk\n", c.BaseName)
+	case res.Action == certs.SignedExistingKey:
+		workflow.Printf(ctx, "[certs] Generating %q certificate for the existing key\n", c.BaseName)
+	default:
+		workflow.Printf(ctx, "[certs] Generating %q certificate and key\n", c.BaseName)
+	}
+	cert := res.Certificate
+	if (res.Action == certs.Generated || res.Action == certs.SignedExistingKey) && !c.IsCA() &&
+		slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageServerAuth) {
+		workflow.Printf(ctx, "[certs] %s serving cert is signed for DNS names %v and IPs %v\n", c.BaseName, cert.DNSNames, cert.IPAddresses)
+	}
+}
+
+func runServiceAccount(ctx context.Context, d Data) error {
+	if err := seedDryRun(d, certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile); err != nil {
+		return err
+	}
+	res, err := certs.CreateServiceAccountKey(ctx, d.CertificateDir(), d.ClusterCfg().EncryptionAlgorithm, d.Keys())
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Action == certs.Generated:
+		workflow.Printf(ctx, "[certs] Generating %q key and public key\n", certs.ServiceAccountBaseName)
+	case d.ExternalCA():
+		workflow.Printf(ctx, "[certs] Using existing %s keys\n", certs.ServiceAccountBaseName)
+	default:
+		workflow.Printf(ctx, "[certs] Using the existing %q key\n", certs.ServiceAccountBaseName)
+	}
+	return nil
+}
+
+// seedDryRun lets a dry run see the host's existing files: its certificate
+// directory is a temporary one, so the files are copied there first.
+func seedDryRun(d Data, files ...string) error {
+	if !d.DryRun() {
+		return nil
+	}
+	return certs.Seed(d.ClusterCfg().CertificatesDir, d.CertificateDir(), files...)
 }

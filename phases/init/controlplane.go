@@ -1,10 +1,19 @@
 package initphases
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/controlplane"
+	"github.com/kadm-project/kadm/staticpod"
 )
 
 func controlPlanePhase() workflow.Phase[Data] {
@@ -14,24 +23,93 @@ func controlPlanePhase() workflow.Phase[Data] {
 		name, component string
 		flags           []string
 	}{
-		{"apiserver", "kube-apiserver", []string{options.APIServerAdvertiseAddress, options.ControlPlaneEndpoint,
+		{"apiserver", controlplane.KubeAPIServer, []string{options.APIServerAdvertiseAddress, options.ControlPlaneEndpoint,
 			options.APIServerBindPort, options.APIServerExtraArgs, options.FeatureGates, options.ServiceCIDR}},
-		{"controller-manager", "kube-controller-manager", []string{options.ControllerManagerExtraArgs, options.PodNetworkCIDR}},
-		{"scheduler", "kube-scheduler", []string{options.SchedulerExtraArgs}},
+		{"controller-manager", controlplane.KubeControllerManager, []string{options.ControllerManagerExtraArgs, options.PodNetworkCIDR}},
+		{"scheduler", controlplane.KubeScheduler, []string{options.SchedulerExtraArgs}},
 	}
 	p := workflow.Phase[Data]{
 		Name:    "control-plane",
 		Short:   "Generate all static Pod manifest files necessary to establish the control plane",
 		Long:    "This command is not meant to be run on its own. See list of available subcommands.",
 		WithAll: true,
+		Run:     announceManifestDir,
 	}
 	for _, c := range components {
 		p.Phases = append(p.Phases, workflow.Phase[Data]{
 			Name:         c.name,
 			Short:        fmt.Sprintf("Generates the %s static Pod manifest", c.component),
-			Run:          pending("the " + c.component + " static Pod manifest"),
+			Run:          createControlPlaneManifest(c.component),
 			InheritFlags: append(common[:len(common):len(common)], c.flags...),
 		})
 	}
 	return p
+}
+
+func announceManifestDir(ctx context.Context, d Data) error {
+	workflow.Printf(ctx, "[control-plane] Using manifest folder %q\n", d.ManifestDir())
+	return nil
+}
+
+// createControlPlaneManifest writes one component's static Pod manifest,
+// with the user's patches applied.
+func createControlPlaneManifest(component string) func(context.Context, Data) error {
+	return func(ctx context.Context, d Data) error {
+		workflow.Printf(ctx, "[control-plane] Creating static Pod manifest for %q\n", component)
+		cfg := d.Cfg()
+		certDir, kubeconfigDir := manifestDirs(d)
+		pod, err := controlplane.Pod(component, controlplane.Input{
+			Cluster:            d.ClusterCfg(),
+			Endpoint:           cfg.LocalAPIEndpoint,
+			CertificateDir:     certDir,
+			KubeConfigDir:      kubeconfigDir,
+			ExternalCA:         d.ExternalCA(),
+			CACertDirs:         controlplane.HostCACertDirs(),
+			Environ:            os.Environ(),
+			HealthCheckTimeout: healthCheckTimeout(cfg),
+		})
+		if err != nil {
+			return fmt.Errorf("build the %s static Pod: %w", component, err)
+		}
+		_, err = writeStaticPod(ctx, d, pod)
+		return err
+	}
+}
+
+// manifestDirs are the certificate and kubeconfig directories a manifest
+// names: where the component finds its files on the host. --dry-run
+// redirects where kadm writes, but the manifests it shows must be those a
+// real run writes, as kubeadm's are; kubeadm names /etc/kubernetes for the
+// kubeconfig files then, so kadm does too.
+func manifestDirs(d Data) (certDir, kubeconfigDir string) {
+	if !d.DryRun() {
+		return d.CertificateDir(), d.KubeConfigDir()
+	}
+	return d.ClusterCfg().CertificatesDir, filepath.Dir(config.DefaultManifestsDir)
+}
+
+// writeStaticPod applies the --patches for the Pod and writes its manifest
+// into the manifest directory, returning the manifest's path.
+func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod) (string, error) {
+	set, err := d.Patches(ctx)
+	if err != nil {
+		return "", err
+	}
+	pod, applied, err := staticpod.Patch(pod, set)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range applied {
+		workflow.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
+	}
+	path, _, err := staticpod.Write(d.ManifestDir(), pod)
+	return path, err
+}
+
+// healthCheckTimeout is how long the startup probes let a component take.
+func healthCheckTimeout(cfg *config.InitConfiguration) time.Duration {
+	if t := cfg.Timeouts; t != nil && t.ControlPlaneComponentHealthCheck != nil {
+		return t.ControlPlaneComponentHealthCheck.Duration
+	}
+	return config.DefaultControlPlaneComponentHealthCheckTimeout
 }

@@ -1,9 +1,13 @@
 package initphases
 
 import (
+	"context"
+
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // Data is what every init phase reads; app builds it from flags and the
@@ -26,8 +30,6 @@ type Data interface {
 	// final output.
 	SkipTokenPrint() bool
 	SkipCertificateKeyPrint() bool
-	// PatchesDir is the --patches directory, empty when unset.
-	PatchesDir() string
 	// PrintManifest is the addon phases' --print-manifest.
 	PrintManifest() bool
 	// CertificateDir is where certificates and keys are read and written.
@@ -47,6 +49,17 @@ type Data interface {
 	Client() (kubernetes.Interface, error)
 	// Program is the name kadm was invoked as, for commands it prints.
 	Program() string
+	// Keys is the run's key pool: the certs phase warms it so that its
+	// children find their keys made in parallel.
+	Keys() *pkiutil.KeyPool
+	// Patches is the --patches directory's patch set, read (and reported)
+	// once per run; nil without --patches.
+	Patches(ctx context.Context) (*patches.Set, error)
+	// KubeletConfigDocument and KubeProxyConfigDocument are the config
+	// file's KubeletConfiguration and KubeProxyConfiguration documents as
+	// written; nil when the file has none.
+	KubeletConfigDocument() []byte
+	KubeProxyConfigDocument() []byte
 }
 
 func localEtcd(d Data) (bool, error) {

@@ -1,8 +1,17 @@
 package initphases
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/kubeconfig"
 )
 
 func kubeconfigPhase() workflow.Phase[Data] {
@@ -19,6 +28,7 @@ func kubeconfigPhase() workflow.Phase[Data] {
 		Name:    "kubeconfig",
 		Short:   "Generate all kubeconfig files necessary to establish the control plane and the admin kubeconfig file",
 		WithAll: true,
+		Run:     startKubeconfigs,
 	}
 	for _, f := range files {
 		inherit := flags
@@ -29,9 +39,73 @@ func kubeconfigPhase() workflow.Phase[Data] {
 			Name:         f.name,
 			Short:        f.short,
 			Long:         f.long,
-			Run:          pending("writing " + f.name + ".conf"),
+			Run:          ensureKubeconfig(f.name + ".conf"),
 			InheritFlags: inherit,
 		})
 	}
 	return p
+}
+
+// startKubeconfigs announces the directory and, when kadm signs the files,
+// starts making the keys of the missing ones while the children run.
+func startKubeconfigs(ctx context.Context, d Data) error {
+	workflow.Printf(ctx, "[kubeconfig] Using kubeconfig folder %q\n", d.KubeConfigDir())
+	if d.ExternalCA() {
+		return nil
+	}
+	cfg := d.Cfg()
+	files, err := kubeconfig.ControlPlaneFiles(cfg.NodeRegistration.Name, cfg.LocalAPIEndpoint, d.ClusterCfg())
+	if err != nil {
+		// The child phases report it; warming is only a speed-up.
+		return nil
+	}
+	missing := 0
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(d.KubeConfigDir(), f.Name)); errors.Is(err, fs.ErrNotExist) {
+			missing++
+		}
+	}
+	d.Keys().Warm(ctx, files[0].Algorithm, missing)
+	return nil
+}
+
+// ensureKubeconfig writes one of the control-plane node's kubeconfig files,
+// or keeps a valid existing one. With an external CA kadm cannot sign, so
+// the file must already be there and valid.
+func ensureKubeconfig(name string) func(context.Context, Data) error {
+	return func(ctx context.Context, d Data) error {
+		cfg := d.Cfg()
+		files, err := kubeconfig.ControlPlaneFiles(cfg.NodeRegistration.Name, cfg.LocalAPIEndpoint, d.ClusterCfg())
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		i := slices.IndexFunc(files, func(f kubeconfig.ClientFile) bool { return f.Name == name })
+		if i < 0 {
+			return fmt.Errorf("%s is not a kubeconfig file of a control-plane node", name)
+		}
+		ca, err := kubeconfig.LoadCA(d.CertificateDir(), d.ExternalCA())
+		if errors.Is(err, fs.ErrNotExist) && !d.ExternalCA() {
+			return fmt.Errorf("%w: create the CA first with `%s init phase certs ca`", err, d.Program())
+		}
+		if err != nil {
+			return err
+		}
+		out, err := kubeconfig.Ensure(ctx, d.KubeConfigDir(), files[i], ca, d.Keys())
+		if err != nil {
+			return err
+		}
+		if m := out.ServerMismatch; m != nil {
+			workflow.Printf(ctx, "[kubeconfig] WARNING: the existing kubeconfig file %q points at API server %s instead of %s; it is kept, remove it to have %s write one for %s\n",
+				out.Path, m.Got, m.Want, d.Program(), m.Want)
+		}
+		switch {
+		case out.Written:
+			workflow.Printf(ctx, "[kubeconfig] Writing %q kubeconfig file\n", name)
+		case d.ExternalCA():
+			workflow.Printf(ctx, "[kubeconfig] External CA mode: Using user provided %s\n", name)
+		default:
+			workflow.Printf(ctx, "[kubeconfig] Using existing kubeconfig file: %q\n", out.Path)
+		}
+		return nil
+	}
 }

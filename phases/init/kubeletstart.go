@@ -1,8 +1,15 @@
 package initphases
 
 import (
+	"context"
+	"path/filepath"
+
+	"k8s.io/klog/v2"
+
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/kubelet"
 )
 
 func kubeletStartPhase() workflow.Phase[Data] {
@@ -11,8 +18,99 @@ func kubeletStartPhase() workflow.Phase[Data] {
 		Short:   "Write kubelet settings and (re)start the kubelet",
 		Long:    "Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.",
 		Example: "  # Writes a dynamic environment file with kubelet flags from a InitConfiguration file.\n  kubeadm init phase kubelet-start --config config.yaml",
-		Run:     pending("writing the kubelet settings and starting the kubelet"),
+		Run: func(ctx context.Context, d Data) error {
+			return runKubeletStart(ctx, d, initsystem.Host)
+		},
 		InheritFlags: []string{options.Config, options.ImageRepository, options.CRISocket,
 			options.NodeName, options.Patches, options.DryRun},
+	}
+}
+
+// detectInitSystem finds the host's init system; tests replace it.
+type detectInitSystem func() (initsystem.InitSystem, error)
+
+// runKubeletStart computes all three files before it touches anything, so
+// that a bad document or patch leaves the kubelet as it was; then it stops
+// the kubelet, as kubeadm does, so that it does not start half-configured,
+// writes the files and restarts it.
+func runKubeletStart(ctx context.Context, d Data, detect detectInitSystem) error {
+	cfg := d.Cfg()
+	sys, sysErr := detect()
+	hostname, err := kubelet.Hostname()
+	if err != nil {
+		klog.Warning(err)
+	}
+	flags := kubelet.FlagsEnv(kubelet.Flags(&cfg.NodeRegistration, hostname, false))
+
+	cluster, warnings, err := kubelet.ClusterConfig(d.KubeletConfigDocument(), d.ClusterCfg())
+	if err != nil {
+		return err
+	}
+	patch, err := patcher(ctx, d)
+	if err != nil {
+		return err
+	}
+	node := kubelet.Node{
+		CRISocket:       cfg.NodeRegistration.CRISocket,
+		SystemdResolved: sys != nil && sys.IsActive(ctx, kubelet.SystemdResolvedService),
+		Patch:           patch,
+	}
+	config, nodeWarnings, err := kubelet.NodeConfig(cluster, node)
+	if err != nil {
+		return err
+	}
+	for _, w := range append(warnings, nodeWarnings...) {
+		klog.Warning(w)
+	}
+
+	if !d.DryRun() {
+		klog.V(1).Info("Stopping the kubelet")
+		if err := initsystem.Stop(ctx, sys, kubelet.ServiceName); err != nil {
+			klog.Warningf("[kubelet-start] unable to stop the kubelet service momentarily: %v", err)
+		}
+	}
+	dir := d.KubeletDir()
+	files := []struct {
+		name, what string
+		data       []byte
+	}{
+		{kubelet.FlagsFileName, "environment file with flags", flags},
+		{kubelet.InstanceConfigFileName, "configuration", kubelet.InstanceConfig(node.CRISocket)},
+		{kubelet.ConfigFileName, "configuration", config},
+	}
+	for _, f := range files {
+		workflow.Printf(ctx, "[kubelet-start] Writing kubelet %s to file %q\n", f.what, filepath.Join(dir, f.name))
+		if err := kubelet.WriteFile(dir, f.name, f.data); err != nil {
+			return err
+		}
+	}
+	if d.DryRun() {
+		return nil
+	}
+	workflow.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
+	restartKubelet(ctx, "kubelet-start", dir, sys, sysErr)
+	return nil
+}
+
+// restartKubelet (re)starts the kubelet and says what the user must do when
+// that cannot be done; like kubeadm, it never fails the phase, since the
+// kubelet may be run some other way and the wait for it comes later.
+func restartKubelet(ctx context.Context, phase, kubeletDir string, sys initsystem.InitSystem, sysErr error) {
+	if sys == nil {
+		workflow.Printf(ctx, "[%s] No supported init system detected, won't make sure the kubelet is running properly.\n", phase)
+		if sysErr != nil {
+			klog.V(1).Infof("[%s] %v", phase, sysErr)
+		}
+		workflow.Printf(ctx, "[%s] Start the kubelet yourself, with --config=%s and the flags in $%s from %s\n",
+			phase, filepath.Join(kubeletDir, kubelet.ConfigFileName), kubelet.FlagsVariable, filepath.Join(kubeletDir, kubelet.FlagsFileName))
+		return
+	}
+	o := initsystem.Restart(ctx, sys, kubelet.ServiceName)
+	if o.Missing {
+		workflow.Printf(ctx, "[%s] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.\n", phase)
+	}
+	if o.Err != nil {
+		workflow.Printf(ctx, "[%s] WARNING: unable to start the kubelet service: [%v]\n", phase, o.Err)
+		workflow.Printf(ctx, "[%s] Please ensure kubelet is reloaded and running manually (e.g. '%s').\n", phase, o.StartCommand)
 	}
 }

@@ -1,8 +1,12 @@
 package initphases
 
 import (
+	"context"
+
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/preflight"
 )
 
 func preflightPhase() workflow.Phase[Data] {
@@ -11,8 +15,38 @@ func preflightPhase() workflow.Phase[Data] {
 		Short:   "Run pre-flight checks",
 		Long:    "Run pre-flight checks for kubeadm init.",
 		Example: "  # Run pre-flight checks for kubeadm init using a config file.\n  kubeadm init phase preflight --config kubeadm-config.yaml",
-		Run:     pending("init preflight checks"),
+		Run: func(ctx context.Context, d Data) error {
+			return runPreflight(ctx, d, preflight.RealHost())
+		},
 		InheritFlags: []string{options.Config, options.ImageRepository, options.CRISocket,
 			options.IgnorePreflightErrors, options.DryRun},
 	}
+}
+
+// runPreflight checks for root first, alone, so that a user without it gets
+// one clear error instead of a list of consequences. kadm has no CRI client,
+// so unlike kubeadm it pulls no images here: the container runtime pulls
+// them when the kubelet starts the static Pods.
+func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
+	workflow.Printf(ctx, "[preflight] Running pre-flight checks\n")
+	ignore := d.IgnorePreflightErrors()
+	if err := runChecks(ctx, preflight.RootChecks(h), ignore); err != nil {
+		return err
+	}
+	checks := preflight.InitChecks(ctx, preflight.InitParams{
+		Cfg:         d.Cfg(),
+		Cluster:     d.ClusterCfg(),
+		ManifestDir: d.ManifestDir(),
+		KadmVersion: config.DefaultKubernetesVersion,
+	}, h)
+	return runChecks(ctx, checks, ignore)
+}
+
+// runChecks prints the warnings; the errors travel in the returned error.
+func runChecks(ctx context.Context, checks []preflight.Check, ignore []string) error {
+	r, err := preflight.Run(checks, ignore)
+	for _, line := range r.WarningLines() {
+		workflow.Printf(ctx, "%s\n", line)
+	}
+	return err
 }

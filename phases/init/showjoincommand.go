@@ -1,15 +1,110 @@
 package initphases
 
 import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	certutil "k8s.io/client-go/util/cert"
+
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/joincommand"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 func showJoinCommandPhase() workflow.Phase[Data] {
 	return workflow.Phase[Data]{
 		Name:         "show-join-command",
 		Short:        "Show the join command for control-plane and worker node",
-		Run:          pending("showing the join commands"),
+		Run:          showJoinCommand,
 		InheritFlags: []string{options.Config, options.Kubeconfig, options.SkipTokenPrint, options.DryRun},
 	}
+}
+
+// showJoinCommand prints kubeadm's closing message with the join commands,
+// once per bootstrap token, pointing where admin.conf points.
+func showJoinCommand(ctx context.Context, d Data) error {
+	path := d.KubeConfigPath()
+	cluster, err := joincommand.ClusterFromKubeconfig(path)
+	if err != nil {
+		return err
+	}
+	cas, err := certutil.ParseCertsPEM(cluster.CAData)
+	if err != nil {
+		return fmt.Errorf("parse the CA of %s: %w", path, err)
+	}
+	pins := caPins(cas)
+	for _, bt := range d.Cfg().BootstrapTokens {
+		token := joincommand.Withheld
+		if !d.SkipTokenPrint() && bt.Token != nil {
+			token = bt.Token.Token()
+		}
+		worker := joincommand.Command{Program: d.Program(), Endpoint: cluster.Endpoint, Token: token, CAPins: pins}
+		cp := worker
+		cp.ControlPlane = true
+		if d.UploadCerts() {
+			cp.CertificateKey = d.Cfg().CertificateKey
+			if d.SkipCertificateKeyPrint() {
+				cp.CertificateKey = joincommand.Withheld
+			}
+		}
+		workflow.Printf(ctx, "%s", initDone(d, path, cp.String(), worker.String()))
+	}
+	return nil
+}
+
+func caPins(cas []*x509.Certificate) []string {
+	pins := make([]string, 0, len(cas))
+	for _, ca := range cas {
+		pins = append(pins, pkiutil.PublicKeyPin(ca))
+	}
+	return pins
+}
+
+// initDone is kubeadm's closing message, word for word where scripts and
+// habits depend on it.
+func initDone(d Data, kubeconfig, joinControlPlane, joinWorker string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `
+Your Kubernetes control-plane has initialized successfully!
+
+To start using your cluster, you need to run the following as a regular user:
+
+  mkdir -p $HOME/.kube
+  sudo cp -i %s $HOME/.kube/config
+  sudo chown $(id -u):$(id -g) $HOME/.kube/config
+
+Alternatively, if you are the root user, you can run:
+
+  export KUBECONFIG=/etc/kubernetes/admin.conf
+
+You should now deploy a pod network to the cluster.
+Run "kubectl apply -f [podnetwork].yaml" with one of the options listed at:
+  https://kubernetes.io/docs/concepts/cluster-administration/addons/
+
+`, kubeconfig)
+	if d.ClusterCfg().ControlPlaneEndpoint != "" {
+		if d.UploadCerts() {
+			fmt.Fprintf(&b, `You can now join any number of control-plane nodes running the following command on each as root:
+
+  %s
+
+Please note that the certificate-key gives access to cluster sensitive data, keep it secret!
+As a safeguard, uploaded-certs will be deleted in two hours; If necessary, you can use
+"%s init phase upload-certs --upload-certs" to reload certs afterward.
+
+`, joinControlPlane, d.Program())
+		} else {
+			fmt.Fprintf(&b, `You can now join any number of control-plane nodes by copying certificate authorities
+and service account keys on each node and then running the following as root:
+
+  %s
+
+`, joinControlPlane)
+		}
+	}
+	fmt.Fprintf(&b, "Then you can join any number of worker nodes by running the following on each as root:\n\n%s\n", joinWorker)
+	return b.String()
 }

@@ -1,8 +1,15 @@
 package initphases
 
 import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/copycerts"
 )
 
 func uploadCertsPhase() workflow.Phase[Data] {
@@ -10,8 +17,40 @@ func uploadCertsPhase() workflow.Phase[Data] {
 		Name:  "upload-certs",
 		Short: "Upload certificates to kubeadm-certs",
 		Long:  "Upload control plane certificates to the kubeadm-certs Secret",
-		Run:   pending("uploading the kubeadm-certs Secret"),
+		Run:   runUploadCerts,
 		InheritFlags: []string{options.Config, options.Kubeconfig, options.UploadCerts,
 			options.CertificateKey, options.SkipCertificateKeyPrint, options.DryRun},
 	}
+}
+
+// runUploadCerts generates the certificate key when none was given and
+// stores it in the configuration, as kubeadm does, so that the join command
+// printed at the end carries it.
+func runUploadCerts(ctx context.Context, d Data) error {
+	if !d.UploadCerts() {
+		workflow.Printf(ctx, "[upload-certs] Skipping phase. Please see --%s\n", options.UploadCerts)
+		return nil
+	}
+	w, err := clusterWriter(ctx, d)
+	if err != nil {
+		return err
+	}
+	cfg := d.Cfg()
+	if cfg.CertificateKey == "" {
+		if cfg.CertificateKey, err = copycerts.NewCertificateKey(); err != nil {
+			return err
+		}
+	}
+	workflow.Printf(ctx, "[upload-certs] Storing the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
+	data, err := copycerts.Bundle(copycerts.Files(d.CertificateDir(), d.ClusterCfg().Etcd.External), cfg.CertificateKey)
+	if err != nil {
+		return err
+	}
+	if err := copycerts.Upload(ctx, w, data, time.Now()); err != nil {
+		return fmt.Errorf("upload the certificates: %w", err)
+	}
+	if !d.SkipCertificateKeyPrint() {
+		workflow.Printf(ctx, "[upload-certs] Using certificate key:\n%s\n", cfg.CertificateKey)
+	}
+	return nil
 }

@@ -1,8 +1,17 @@
 package initphases
 
 import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/objects"
+	"github.com/kadm-project/kadm/uploadconfig"
 )
 
 func uploadConfigPhase() workflow.Phase[Data] {
@@ -16,14 +25,14 @@ func uploadConfigPhase() workflow.Phase[Data] {
 				Name:         "kubeadm",
 				Short:        "Upload the kubeadm ClusterConfiguration to a ConfigMap",
 				Long:         "Upload the kubeadm ClusterConfiguration to a ConfigMap called kubeadm-config in the kube-system namespace. This enables correct configuration of system components and a seamless user experience when upgrading.\n\nAlternatively, you can use kubeadm config.",
-				Run:          pending("uploading the kubeadm-config ConfigMap"),
+				Run:          runUploadKubeadmConfig,
 				InheritFlags: uploadConfigFlags,
 			},
 			{
 				Name:         "kubelet",
 				Short:        "Upload the kubelet component config to a ConfigMap",
 				Long:         "Upload the kubelet configuration extracted from the kubeadm InitConfiguration object to a kubelet-config ConfigMap in the cluster",
-				Run:          pending("uploading the kubelet-config ConfigMap"),
+				Run:          runUploadKubeletConfig,
 				InheritFlags: uploadConfigFlags,
 			},
 		},
@@ -31,3 +40,71 @@ func uploadConfigPhase() workflow.Phase[Data] {
 }
 
 var uploadConfigFlags = []string{options.Config, options.CRISocket, options.Kubeconfig, options.DryRun}
+
+func runUploadKubeadmConfig(ctx context.Context, d Data) error {
+	w, err := clusterWriter(ctx, d)
+	if err != nil {
+		return err
+	}
+	workflow.Printf(ctx, "[upload-config] Storing the configuration used in ConfigMap %q in the %q Namespace\n",
+		uploadconfig.KubeadmConfigMap, metav1.NamespaceSystem)
+	cm, err := uploadconfig.KubeadmConfig(d.ClusterCfg())
+	if err != nil {
+		return err
+	}
+	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, uploadconfig.KubeadmConfigRBAC()...)...); err != nil {
+		return fmt.Errorf("upload the kubeadm ClusterConfiguration: %w", err)
+	}
+	return nil
+}
+
+func runUploadKubeletConfig(ctx context.Context, d Data) error {
+	w, err := clusterWriter(ctx, d)
+	if err != nil {
+		return err
+	}
+	workflow.Printf(ctx, "[kubelet] Creating a ConfigMap %q in namespace %s with the configuration for the kubelets in the cluster\n",
+		uploadconfig.KubeletConfigMap, metav1.NamespaceSystem)
+	doc := d.KubeletConfigDocument()
+	// The warnings about kept user values are kubelet-start's to print.
+	kc, _, err := kubelet.ClusterConfig(doc, d.ClusterCfg())
+	if err != nil {
+		return err
+	}
+	kubeletYAML, err := kubelet.Marshal(kc)
+	if err != nil {
+		return err
+	}
+	cm, err := uploadconfig.KubeletConfig(kubeletYAML, len(doc) > 0)
+	if err != nil {
+		return err
+	}
+	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, uploadconfig.KubeletConfigRBAC()...)...); err != nil {
+		return fmt.Errorf("upload the kubelet configuration: %w", err)
+	}
+	return nil
+}
+
+// clusterWriter is where the cluster phases put objects: the cluster, or on
+// --dry-run a progress line per object instead of a write.
+func clusterWriter(ctx context.Context, d Data) (objects.Writer, error) {
+	if d.DryRun() {
+		return objects.DryRun{Report: func(r objects.Ref) {
+			workflow.Printf(ctx, "[dryrun] Would create or update %s\n", r)
+		}}, nil
+	}
+	client, err := d.Client()
+	if err != nil {
+		return nil, fmt.Errorf("connect to the cluster with %s: %w", d.KubeConfigPath(), err)
+	}
+	return &objects.Client{Clientset: client, Policy: apiPolicy(d)}, nil
+}
+
+// apiPolicy bounds each API operation by timeouts.kubernetesAPICall.
+func apiPolicy(d Data) objects.Policy {
+	var p objects.Policy
+	if t := d.Cfg().Timeouts; t != nil && t.KubernetesAPICall != nil {
+		p.Timeout = t.KubernetesAPICall.Duration
+	}
+	return p
+}
