@@ -1,6 +1,7 @@
 package addons
 
 import (
+	"path/filepath"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -9,6 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func cluster(edit func(*config.ClusterConfiguration)) *config.ClusterConfiguration {
@@ -104,7 +106,7 @@ func TestCorefileForDNSDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	cm := find[*corev1.ConfigMap](t, a, "coredns")
-	checkGolden(t, "Corefile.myorg.internal", []byte(cm.Data["Corefile"]))
+	golden.Assert(t, filepath.Join("testdata", "Corefile.myorg.internal"), []byte(cm.Data["Corefile"]))
 }
 
 func TestCoreDNSManifest(t *testing.T) {
@@ -117,7 +119,7 @@ func TestCoreDNSManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "coredns.yaml", b)
+	golden.Assert(t, filepath.Join("testdata", "coredns.yaml"), b)
 }
 
 func TestEditedCorefile(t *testing.T) {

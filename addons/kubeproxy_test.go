@@ -3,6 +3,7 @@ package addons
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func proxyInput(edit func(*KubeProxyInput)) KubeProxyInput {
@@ -246,5 +248,5 @@ func TestKubeProxyManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "kube-proxy.yaml", b)
+	golden.Assert(t, filepath.Join("testdata", "kube-proxy.yaml"), b)
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func readCA(t *testing.T) []byte {
@@ -30,7 +32,7 @@ func TestClusterInfo(t *testing.T) {
 		t.Fatalf("ConfigMap %s/%s with keys %d", cm.Namespace, cm.Name, len(cm.Data))
 	}
 	kc := cm.Data["kubeconfig"]
-	checkGolden(t, "cluster-info.kubeconfig", []byte(kc))
+	golden.Assert(t, filepath.Join("testdata", "cluster-info.kubeconfig"), []byte(kc))
 
 	cfg, err := clientcmd.Load([]byte(kc))
 	if err != nil {

@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func TestSpecsGolden(t *testing.T) {
@@ -45,7 +47,7 @@ func TestSpecsGolden(t *testing.T) {
 			for _, s := range specs {
 				b.WriteString(renderSpec(s))
 			}
-			checkGolden(t, tt.golden, []byte(b.String()))
+			golden.Assert(t, filepath.Join("testdata", tt.golden), []byte(b.String()))
 		})
 	}
 }

@@ -1,12 +1,15 @@
 package config
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func TestDefaultsGolden(t *testing.T) {
@@ -25,7 +28,7 @@ func TestDefaultsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tt.golden, got)
+			golden.Assert(t, filepath.Join("testdata", tt.golden), got)
 		})
 	}
 }

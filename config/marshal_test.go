@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 // TestRoundTrip checks that Marshal(Parse(x)) is a fixed point and loses nothing.
@@ -48,7 +50,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			if string(again) != string(out) {
-				t.Errorf("Marshal(Parse(x)) is not stable:\n%s", unifiedDiff(in, string(out), string(again)))
+				t.Errorf("Marshal(Parse(x)) is not stable:\n%s", golden.Diff(in, string(out), string(again)))
 			}
 			ignore := cmpopts.IgnoreFields(Documents{}, "Source", "Components", "Other")
 			if diff := cmp.Diff(first, second, ignore); diff != "" {

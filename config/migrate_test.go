@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func TestMigrateGolden(t *testing.T) {
@@ -32,15 +34,14 @@ func TestMigrateGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rel, _ := filepath.Rel("testdata", strings.TrimSuffix(in, ".yaml")+".migrated.yaml")
-			checkGolden(t, rel, got)
+			golden.Assert(t, strings.TrimSuffix(in, ".yaml")+".migrated.yaml", got)
 
 			again, err := Migrate("migrated.yaml", got)
 			if err != nil {
 				t.Fatalf("migrated output does not load: %v", err)
 			}
 			if string(again) != string(got) {
-				t.Errorf("migrating twice changes the output:\n%s", unifiedDiff("migrated", string(got), string(again)))
+				t.Errorf("migrating twice changes the output:\n%s", golden.Diff("migrated", string(got), string(again)))
 			}
 		})
 	}

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 func TestPrintDefaultsGolden(t *testing.T) {
@@ -25,7 +28,7 @@ func TestPrintDefaultsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tt.golden, got)
+			golden.Assert(t, filepath.Join("testdata", tt.golden), got)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/golden"
 	"github.com/kadm-project/kadm/staticpod"
 )
 
@@ -64,7 +65,7 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, filepath.Join(s.name, component+".yaml"), got)
+				golden.Assert(t, filepath.Join("testdata", s.name, component+".yaml"), got)
 			})
 		}
 	}

@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/golden"
 )
 
 // customDoc is a config file's KubeletConfiguration document that departs
@@ -118,11 +120,11 @@ func TestFiles(t *testing.T) {
 			if after, _ := Marshal(kc); string(after) != string(before) {
 				t.Errorf("NodeConfig changed the cluster-wide configuration:\n%s", after)
 			}
-			checkGolden(t, tt.name+"/"+ConfigFileName, cfg)
-			checkGolden(t, tt.name+"/"+InstanceConfigFileName, InstanceConfig(tt.node.CRISocket))
-			checkGolden(t, tt.name+"/"+FlagsFileName, FlagsEnv(Flags(&tt.nr, tt.hostname, tt.registerTaints)))
+			golden.Assert(t, filepath.Join("testdata", tt.name, ConfigFileName), cfg)
+			golden.Assert(t, filepath.Join("testdata", tt.name, InstanceConfigFileName), InstanceConfig(tt.node.CRISocket))
+			golden.Assert(t, filepath.Join("testdata", tt.name, FlagsFileName), FlagsEnv(Flags(&tt.nr, tt.hostname, tt.registerTaints)))
 			all := append(warnings, nodeWarnings...)
-			checkGolden(t, tt.name+"/warnings.txt", []byte(strings.Join(all, "\n")+"\n"))
+			golden.Assert(t, filepath.Join("testdata", tt.name, "warnings.txt"), []byte(strings.Join(all, "\n")+"\n"))
 
 			// config.yaml must read back as a KubeletConfiguration that
 			// runs the node's runtime.

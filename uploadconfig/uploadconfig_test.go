@@ -2,9 +2,7 @@ package uploadconfig
 
 import (
 	"crypto/sha256"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,28 +16,9 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/golden"
 	"github.com/kadm-project/kadm/objects"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file: %v (run `go test ./uploadconfig -update` to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; rerun with -update if intended):\n%s", path, diff)
-	}
-}
 
 const kubeletYAML = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n"
 
@@ -55,7 +34,7 @@ func TestKubeadmConfig(t *testing.T) {
 	if cm.Namespace != "kube-system" || cm.Name != "kubeadm-config" || len(cm.Data) != 1 {
 		t.Fatalf("ConfigMap %s/%s with %d keys", cm.Namespace, cm.Name, len(cm.Data))
 	}
-	checkGolden(t, "kubeadm-config.yaml", []byte(cm.Data["ClusterConfiguration"]))
+	golden.Assert(t, filepath.Join("testdata", "kubeadm-config.yaml"), []byte(cm.Data["ClusterConfiguration"]))
 }
 
 func TestKubeletConfig(t *testing.T) {
