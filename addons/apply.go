@@ -83,14 +83,19 @@ type upsert struct {
 
 // createOrUpdate creates want or, when it exists, replaces it with want
 // after carry has copied what must survive from the live copy, retrying
-// failures that may pass until the timeout runs out.
+// failures that may pass until the timeout runs out. It reads first: a
+// create of an existing Service fails on its clusterIP ("already
+// allocated") before the API server notices the name, so create-then-update
+// would never reach the update.
 func createOrUpdate[E any, P apiObject[E]](ctx context.Context, u upsert, c typedClient[P], want P, carry func(live, next P)) error {
 	return retry(ctx, u.timeout, func(ctx context.Context) error {
-		_, err := c.Create(ctx, want.DeepCopyObject().(P), metav1.CreateOptions{})
-		if !apierrors.IsAlreadyExists(err) {
+		live, err := c.Get(ctx, want.GetName(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			// A racing creator makes this AlreadyExists, which is retried
+			// and then finds the object.
+			_, err = c.Create(ctx, want.DeepCopyObject().(P), metav1.CreateOptions{})
 			return err
 		}
-		live, err := c.Get(ctx, want.GetName(), metav1.GetOptions{})
 		if err != nil {
 			return err
 		}

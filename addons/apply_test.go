@@ -321,3 +321,18 @@ func TestApplyStopsWithContext(t *testing.T) {
 		t.Fatalf("Apply error = %v, want context.Canceled", err)
 	}
 }
+
+// TestApplyRerunWithAllocatedClusterIP mimics the real API server, which
+// rejects a second create of kube-dns on its clusterIP ("provided IP is
+// already allocated", Invalid) before it would answer AlreadyExists: a
+// rerun must update the Service, not fail on the create.
+func TestApplyRerunWithAllocatedClusterIP(t *testing.T) {
+	t.Parallel()
+	client := fake.NewClientset()
+	applyAll(t, client, bothAddons(t))
+	client.PrependReactor("create", "services", func(action k8stesting.Action) (bool, runtime.Object, error) {
+		svc := action.(k8stesting.CreateAction).GetObject().(*corev1.Service)
+		return true, nil, apierrors.NewInvalid(schema.GroupKind{Kind: "Service"}, svc.Name, nil)
+	})
+	applyAll(t, client, bothAddons(t))
+}
