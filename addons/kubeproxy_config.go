@@ -12,10 +12,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	kubeproxyv1alpha1 "k8s.io/kube-proxy/config/v1alpha1"
 	netutils "k8s.io/utils/net"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kadm-project/kadm/componentconfig"
 	"github.com/kadm-project/kadm/config"
 )
 
@@ -64,8 +64,8 @@ func kubeProxyConfigMap(in KubeProxyInput) (*corev1.ConfigMap, error) {
 // kubeProxyConfiguration is the config file's KubeProxyConfiguration with
 // kubeadm's defaults in the fields it leaves empty. Other empty fields stay
 // empty: kube-proxy defaults them itself, for its own version.
-func kubeProxyConfiguration(in KubeProxyInput) (*kubeproxyv1alpha1.KubeProxyConfiguration, error) {
-	cfg := &kubeproxyv1alpha1.KubeProxyConfiguration{}
+func kubeProxyConfiguration(in KubeProxyInput) (*componentconfig.KubeProxyConfiguration, error) {
+	cfg := &componentconfig.KubeProxyConfiguration{}
 	if len(in.Config) > 0 {
 		if err := yaml.UnmarshalStrict(in.Config, cfg); err != nil {
 			return nil, fmt.Errorf("decode the KubeProxyConfiguration document of the config file: %w", err)
@@ -87,7 +87,7 @@ func kubeProxyConfiguration(in KubeProxyInput) (*kubeproxyv1alpha1.KubeProxyConf
 	}
 	// kube-proxy warns when the mode is left to it; iptables is its default.
 	if cfg.Mode == "" {
-		cfg.Mode = kubeproxyv1alpha1.ProxyMode("iptables")
+		cfg.Mode = "iptables"
 	}
 	return cfg, nil
 }

@@ -3,10 +3,10 @@ package kubelet
 import (
 	"fmt"
 
-	kubeletconfig "k8s.io/kubelet/config/v1beta1"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kadm-project/kadm/componentconfig"
 	"github.com/kadm-project/kadm/config"
 )
 
@@ -15,7 +15,7 @@ import (
 // has none) with kubeadm's defaults filled in. Values the user set but kubeadm
 // would choose differently are kept and returned as warnings, as kubeadm
 // does. The result is also what belongs in the kubelet-config ConfigMap.
-func ClusterConfig(doc []byte, cluster *config.ClusterConfiguration) (*kubeletconfig.KubeletConfiguration, []string, error) {
+func ClusterConfig(doc []byte, cluster *config.ClusterConfiguration) (*componentconfig.KubeletConfiguration, []string, error) {
 	kc, warnings, err := decode(doc)
 	if err != nil {
 		return nil, nil, err
@@ -26,7 +26,7 @@ func ClusterConfig(doc []byte, cluster *config.ClusterConfiguration) (*kubeletco
 
 // DecodeConfig reads a KubeletConfiguration written by kubeadm or kadm, such
 // as the kubelet-config ConfigMap a joining node downloads, or config.yaml.
-func DecodeConfig(data []byte) (*kubeletconfig.KubeletConfiguration, error) {
+func DecodeConfig(data []byte) (*componentconfig.KubeletConfiguration, error) {
 	kc, _, err := decode(data)
 	return kc, err
 }
@@ -35,8 +35,8 @@ func DecodeConfig(data []byte) (*kubeletconfig.KubeletConfiguration, error) {
 // does: field names match case-sensitively; an unknown or misspelt field is
 // dropped and a repeated one keeps its last value, each with a warning, so
 // that a file written for a newer kubelet still works.
-func decode(doc []byte) (*kubeletconfig.KubeletConfiguration, []string, error) {
-	kc := &kubeletconfig.KubeletConfiguration{}
+func decode(doc []byte) (*componentconfig.KubeletConfiguration, []string, error) {
+	kc := &componentconfig.KubeletConfiguration{}
 	var warnings []string
 	if len(doc) > 0 {
 		data, err := yaml.YAMLToJSON(doc)
@@ -64,10 +64,10 @@ func decode(doc []byte) (*kubeletconfig.KubeletConfiguration, []string, error) {
 
 // Marshal renders kc as kubeadm does: YAML with sorted keys, including the
 // zero values of fields the API does not omit.
-func Marshal(kc *kubeletconfig.KubeletConfiguration) ([]byte, error) {
-	out := kc.DeepCopy()
+func Marshal(kc *componentconfig.KubeletConfiguration) ([]byte, error) {
+	out := *kc
 	out.APIVersion, out.Kind = config.KubeletConfigAPIVersion, config.KindKubeletConfiguration
-	b, err := yaml.Marshal(out)
+	b, err := yaml.Marshal(&out)
 	if err != nil {
 		return nil, fmt.Errorf("marshal the %s: %w", config.KindKubeletConfiguration, err)
 	}

@@ -5,17 +5,21 @@ import (
 	"path/filepath"
 	"slices"
 
-	kubeletconfig "k8s.io/kubelet/config/v1beta1"
 	"k8s.io/utils/ptr"
 
+	"github.com/kadm-project/kadm/componentconfig"
 	"github.com/kadm-project/kadm/config"
 )
+
+// authorizationModeWebhook has the kubelet ask the API server whether each
+// request to its own API is allowed, rather than allow every authenticated one.
+const authorizationModeWebhook = "Webhook"
 
 // setDefaults fills what kubeadm v1.37 sets in every KubeletConfiguration it
 // generates, and returns a warning for each value the user chose differently:
 // static Pods, DNS, client CA, webhook authentication and authorization, and a
 // local /healthz are what kubeadm's own steps and the cluster rely on.
-func setDefaults(kc *kubeletconfig.KubeletConfiguration, cluster *config.ClusterConfiguration) []string {
+func setDefaults(kc *componentconfig.KubeletConfiguration, cluster *config.ClusterConfiguration) []string {
 	var w warnings
 	if kc.FeatureGates == nil {
 		kc.FeatureGates = map[string]bool{}
@@ -38,7 +42,7 @@ func setDefaults(kc *kubeletconfig.KubeletConfiguration, cluster *config.Cluster
 
 	w.str("authentication.x509.clientCAFile", &kc.Authentication.X509.ClientCAFile, filepath.Join(cluster.CertificatesDir, "ca.crt"))
 	w.boolean("authentication.anonymous.enabled", &kc.Authentication.Anonymous.Enabled, false)
-	w.str("authorization.mode", (*string)(&kc.Authorization.Mode), string(kubeletconfig.KubeletAuthorizationModeWebhook))
+	w.str("authorization.mode", &kc.Authorization.Mode, authorizationModeWebhook)
 	w.boolean("authentication.webhook.enabled", &kc.Authentication.Webhook.Enabled, true)
 	w.str("healthzBindAddress", &kc.HealthzBindAddress, HealthzBindAddress)
 

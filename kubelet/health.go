@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	kubeletconfig "k8s.io/kubelet/config/v1beta1"
+	"github.com/kadm-project/kadm/componentconfig"
 )
 
 // healthInterval is kubeadm's pause between two /healthz requests.
@@ -21,7 +21,7 @@ const healthInterval = 500 * time.Millisecond
 var ErrHealthzDisabled = errors.New("the kubelet's healthz port is 0")
 
 // HealthzURL is where the kubelet configured by kc serves /healthz.
-func HealthzURL(kc *kubeletconfig.KubeletConfiguration) (string, error) {
+func HealthzURL(kc *componentconfig.KubeletConfiguration) (string, error) {
 	port := int32(HealthzPort)
 	if kc.HealthzPort != nil {
 		port = *kc.HealthzPort

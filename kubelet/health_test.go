@@ -11,23 +11,24 @@ import (
 	"testing"
 	"time"
 
-	kubeletconfig "k8s.io/kubelet/config/v1beta1"
 	"k8s.io/utils/ptr"
+
+	"github.com/kadm-project/kadm/componentconfig"
 )
 
 func TestHealthzURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		kc      kubeletconfig.KubeletConfiguration
+		kc      componentconfig.KubeletConfiguration
 		want    string
 		wantErr error
 	}{
-		{name: "kubeadm's defaults", kc: kubeletconfig.KubeletConfiguration{HealthzBindAddress: "127.0.0.1", HealthzPort: ptr.To[int32](10248)}, want: "http://127.0.0.1:10248/healthz"},
+		{name: "kubeadm's defaults", kc: componentconfig.KubeletConfiguration{HealthzBindAddress: "127.0.0.1", HealthzPort: ptr.To[int32](10248)}, want: "http://127.0.0.1:10248/healthz"},
 		{name: "unset fields are the kubelet's defaults", want: "http://127.0.0.1:10248/healthz"},
-		{name: "custom port", kc: kubeletconfig.KubeletConfiguration{HealthzPort: ptr.To[int32](10249)}, want: "http://127.0.0.1:10249/healthz"},
-		{name: "IPv6", kc: kubeletconfig.KubeletConfiguration{HealthzBindAddress: "::1"}, want: "http://[::1]:10248/healthz"},
-		{name: "disabled", kc: kubeletconfig.KubeletConfiguration{HealthzPort: ptr.To[int32](0)}, wantErr: ErrHealthzDisabled},
+		{name: "custom port", kc: componentconfig.KubeletConfiguration{HealthzPort: ptr.To[int32](10249)}, want: "http://127.0.0.1:10249/healthz"},
+		{name: "IPv6", kc: componentconfig.KubeletConfiguration{HealthzBindAddress: "::1"}, want: "http://[::1]:10248/healthz"},
+		{name: "disabled", kc: componentconfig.KubeletConfiguration{HealthzPort: ptr.To[int32](0)}, wantErr: ErrHealthzDisabled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,9 +4,10 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
-	kubeletconfig "k8s.io/kubelet/config/v1beta1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kadm-project/kadm/componentconfig"
 )
 
 // PatchTarget is the --patches target of the KubeletConfiguration, as kubeadm
@@ -42,8 +43,9 @@ func InstanceConfig(criSocket string) []byte {
 // merged on top, in kubeadm's order, so that a patch cannot take the node's
 // runtime endpoint away. cluster is not modified: it may still be uploaded.
 // The warnings are kubeadm's "recommended value" messages.
-func NodeConfig(cluster *kubeletconfig.KubeletConfiguration, node Node) ([]byte, []string, error) {
-	kc := cluster.DeepCopy()
+func NodeConfig(cluster *componentconfig.KubeletConfiguration, node Node) ([]byte, []string, error) {
+	// A shallow copy suffices: only the ResolverConfig pointer is replaced.
+	kc := *cluster
 	var w warnings
 	if node.SystemdResolved {
 		if kc.ResolverConfig == nil {
@@ -52,7 +54,7 @@ func NodeConfig(cluster *kubeletconfig.KubeletConfiguration, node Node) ([]byte,
 			w.add("resolvConf", SystemdResolvConf, *kc.ResolverConfig)
 		}
 	}
-	doc, err := Marshal(kc)
+	doc, err := Marshal(&kc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,7 +81,7 @@ func mergeInstance(doc, instance []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the kubelet instance configuration: %w", err)
 	}
-	merged, err := strategicpatch.StrategicMergePatch(docJSON, instanceJSON, kubeletconfig.KubeletConfiguration{})
+	merged, err := strategicpatch.StrategicMergePatch(docJSON, instanceJSON, componentconfig.KubeletConfiguration{})
 	if err != nil {
 		return nil, fmt.Errorf("merge the kubelet instance configuration into the KubeletConfiguration: %w", err)
 	}

@@ -6,7 +6,8 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	kubeletv1beta1 "k8s.io/kubelet/config/v1beta1"
+
+	"github.com/kadm-project/kadm/componentconfig"
 )
 
 // The documents a patch file may name, spelled as kubeadm spells them so
@@ -33,13 +34,14 @@ func Targets() []string {
 // schema is the Go type whose field tags tell a strategic merge patch how to
 // merge each list (by key or by replacement). KubeletConfiguration has no
 // such tags, so its strategic patches merge like JSON merge patches, as with
-// kubeadm.
+// kubeadm; kadm's wire-compatible copy of it has the same fields, so it
+// accepts and rejects the same patches without the kubelet's own module.
 func schema(target string) (any, error) {
 	switch target {
 	case TargetEtcd, TargetKubeAPIServer, TargetKubeControllerManager, TargetKubeScheduler:
 		return corev1.Pod{}, nil
 	case TargetKubeletConfiguration:
-		return kubeletv1beta1.KubeletConfiguration{}, nil
+		return componentconfig.KubeletConfiguration{}, nil
 	case TargetCoreDNSDeployment:
 		return appsv1.Deployment{}, nil
 	case TargetKubeProxyDaemonSet:
