@@ -1,0 +1,95 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// KubernetesVersion is the release of the control-plane binaries the e2e
+// environment runs, and the directory name of their default cache.
+const KubernetesVersion = "v1.37.2"
+
+// Components are the binaries the control plane's static Pods run.
+func Components() []string {
+	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
+}
+
+// ComponentsDir is where hack/build-e2e-bins.sh puts the built binaries:
+// $KADM_E2E_BIN_DIR, else ~/.cache/kadm/e2e-bin/<version>.
+func ComponentsDir() string {
+	if d := os.Getenv("KADM_E2E_BIN_DIR"); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "/root"
+	}
+	return filepath.Join(home, ".cache", "kadm", "e2e-bin", KubernetesVersion)
+}
+
+// CheckComponents reports which of the named binaries dir lacks, and how to
+// build them.
+func CheckComponents(dir string, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if fi, err := os.Stat(filepath.Join(dir, n)); err != nil || fi.Mode()&0o111 == 0 {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s lacks %s: build them with `make e2e-bins` (hack/build-e2e-bins.sh) or point KADM_E2E_BIN_DIR at a directory that has them",
+		dir, strings.Join(missing, ", "))
+}
+
+// ModuleRoot is the directory of kadm's go.mod.
+func ModuleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("not inside kadm's Go module")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// GoBuild builds a package of kadm's module (such as ./cmd/kadm) into out as
+// a static binary.
+func GoBuild(ctx context.Context, pkg, out string) error {
+	root, err := ModuleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+// PreflightIgnores are the preflight checks the machine cannot pass whatever
+// kadm does, to hand to --ignore-preflight-errors, with the reason. On a
+// machine with cgroup v1 (no cgroup2 file system at /sys/fs/cgroup), the
+// system verification rejects the kubelet v1.35+ would run on, as kubeadm's
+// does; the kubelet stand-in needs no cgroups.
+func PreflightIgnores() (checks []string, why string) {
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs("/sys/fs/cgroup", &fs); err == nil && fs.Type == cgroup2Magic {
+		return nil, ""
+	}
+	return []string{"SystemVerification"}, "this machine has cgroup v1, which kubelet v1.35+ and so the SystemVerification preflight check reject"
+}
+
+// cgroup2Magic is CGROUP2_SUPER_MAGIC, the file system type of cgroup v2.
+const cgroup2Magic = 0x63677270

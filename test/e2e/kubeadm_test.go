@@ -1,0 +1,128 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	certutil "k8s.io/client-go/util/cert"
+
+	"github.com/kadm-project/kadm/test/e2e/framework"
+)
+
+// TestKubeadmReference runs upstream kubeadm v1.37.2 in the environment:
+// init on one host, join of a worker on another. It proves the environment
+// against the reference implementation (the stand-in's static Pods, Node
+// registration, client certificate rotation and TLS bootstrap, the
+// acceptance checks themselves) and, with -update, records the golden state
+// kadm's init must leave. kubeadm's preflight is skipped: it needs a
+// container runtime the hosts do not have.
+func TestKubeadmReference(t *testing.T) {
+	framework.RequireRoot(t)
+	requireComponents(t, append(framework.Components(), "kubeadm")...)
+	t.Parallel()
+	ctx := testContext(t, 15*time.Minute)
+	cp := framework.NewHost(t, suite.lab, "kubeadm-cp")
+	token, id, _ := newToken(t)
+	mustRun(t, ctx, cp, "kubeadm", "init", "--config", writeInitConfig(t, cp, token), "--skip-phases=preflight")
+	client := verifyControlPlane(t, ctx, cp, token)
+	t.Run("certificates", func(t *testing.T) { checkCertificates(t, cp) })
+	t.Run("state", func(t *testing.T) {
+		got, err := snapshot(ctx, cp, client, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareGolden(t, initGolden, got, true)
+	})
+
+	t.Run("a rerun keeps the state", func(t *testing.T) {
+		pki := fileDigests(t, cp.Path("/etc/kubernetes/pki"))
+		mustRun(t, ctx, cp, "kubeadm", "init", "--config", writeInitConfig(t, cp, token), "--skip-phases=preflight")
+		if got := fileDigests(t, cp.Path("/etc/kubernetes/pki")); !maps.Equal(got, pki) {
+			t.Errorf("rerunning init replaced valid certificates or keys")
+		}
+		verifyControlPlane(t, ctx, cp, token)
+		got, err := snapshot(ctx, cp, client, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareGolden(t, initGolden, got, false)
+	})
+
+	t.Run("the stand-in mirrors the static Pods", func(t *testing.T) {
+		want := []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
+		err := framework.WaitFor(ctx, time.Minute, time.Second, "running mirror Pods", func(ctx context.Context) error {
+			for _, name := range want {
+				pod, err := client.CoreV1().Pods(metav1.NamespaceSystem).Get(ctx, name+"-"+cp.Name, metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				if pod.Status.Phase != corev1.PodRunning {
+					return fmt.Errorf("mirror Pod %s is %s", pod.Name, pod.Status.Phase)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("a worker joins through the TLS bootstrap", func(t *testing.T) {
+		w := framework.NewHost(t, suite.lab, "kubeadm-worker")
+		mustRun(t, ctx, w, "kubeadm", "join", cp.IP.String()+":6443", "--token", token,
+			"--discovery-token-ca-cert-hash", caCertHash(t, cp), "--skip-phases=preflight")
+		waitNode(t, ctx, client, w.Name, nodeReady)
+		cfg, err := clientcmd.LoadFromFile(w.Path("/etc/kubernetes/kubelet.conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const pair = "/var/lib/kubelet/pki/kubelet-client-current.pem"
+		auth := cfg.AuthInfos[cfg.Contexts[cfg.CurrentContext].AuthInfo]
+		if auth.ClientCertificate != pair || auth.ClientKey != pair {
+			t.Errorf("kubelet.conf authenticates with %q and %q, want %s", auth.ClientCertificate, auth.ClientKey, pair)
+		}
+		checkMode(t, w.Path("/etc/kubernetes/kubelet.conf"), 0o600)
+		b, err := w.ReadFile(pair)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs, err := certutil.ParseCertsPEM(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca, err := certutil.CertsFromFile(cp.Path("/etc/kubernetes/pki/ca.crt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := certExpectation{name: "kubelet client", ca: "ca", cn: "system:node:" + w.Name, org: []string{"system:nodes"}, usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+		checkCertificate(t, e, certs[0], ca[0])
+		links, _ := filepath.Glob(w.Path("/var/lib/kubelet/pki/kubelet-client-2*.pem"))
+		if len(links) == 0 {
+			t.Errorf("no timestamped kubelet-client-<time>.pem next to the -current link")
+		}
+	})
+}
+
+// caCertHash is the --discovery-token-ca-cert-hash of a host's cluster CA:
+// the SHA-256 of its SubjectPublicKeyInfo.
+func caCertHash(t *testing.T, h *framework.Host) string {
+	t.Helper()
+	certs, err := certutil.CertsFromFile(h.Path("/etc/kubernetes/pki/ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(certs[0].RawSubjectPublicKeyInfo)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
