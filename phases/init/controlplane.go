@@ -71,8 +71,7 @@ func createControlPlaneManifest(component string) func(context.Context, Data) er
 		if err != nil {
 			return fmt.Errorf("build the %s static Pod: %w", component, err)
 		}
-		_, err = writeStaticPod(ctx, d, pod)
-		return err
+		return writeStaticPod(ctx, d, pod)
 	}
 }
 
@@ -89,21 +88,30 @@ func manifestDirs(d Data) (certDir, kubeconfigDir string) {
 }
 
 // writeStaticPod applies the --patches for the Pod and writes its manifest
-// into the manifest directory, returning the manifest's path.
-func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod) (string, error) {
+// into the manifest directory; on --dry-run it also shows the manifest under
+// the name a real run gives it.
+func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod) error {
 	set, err := d.Patches(ctx)
 	if err != nil {
-		return "", err
+		return err
 	}
 	pod, applied, err := staticpod.Patch(pod, set)
 	if err != nil {
-		return "", err
+		return err
 	}
 	for _, a := range applied {
 		workflow.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
 	}
 	path, _, err := staticpod.Write(d.ManifestDir(), pod)
-	return path, err
+	if err != nil || !d.DryRun() {
+		return err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("show the dry-run manifest: %w", err)
+	}
+	workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(config.DefaultManifestsDir, pod.Name), data)
+	return nil
 }
 
 // healthCheckTimeout is how long the startup probes let a component take.

@@ -3,13 +3,10 @@ package initphases
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/etcd"
-	"github.com/kadm-project/kadm/staticpod"
 )
 
 func etcdPhase() workflow.Phase[Data] {
@@ -56,14 +53,5 @@ func createLocalEtcdManifest(ctx context.Context, d Data) error {
 	if err != nil {
 		return fmt.Errorf("build the local etcd static Pod: %w", err)
 	}
-	path, err := writeStaticPod(ctx, d, pod)
-	if err != nil || !d.DryRun() {
-		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("show the dry-run etcd manifest: %w", err)
-	}
-	workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(config.DefaultManifestsDir, etcd.Name), data)
-	return nil
+	return writeStaticPod(ctx, d, pod)
 }
