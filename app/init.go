@@ -158,14 +158,9 @@ func initPhaseOnlyFlags(o *initOptions) *pflag.FlagSet {
 	return f
 }
 
-// featureGates are kubeadm v1.37's feature gates and their defaults.
-var featureGates = map[string]string{
-	"RootlessControlPlane": "ALPHA - default=false",
-}
-
 func knownFeatureGates() []string {
 	var known []string
-	for name, desc := range featureGates {
+	for name, desc := range config.FeatureGates() {
 		known = append(known, fmt.Sprintf("%s=true|false (%s)", name, desc))
 	}
 	slices.Sort(known)
@@ -183,7 +178,7 @@ func parseFeatureGates(s string) (map[string]bool, error) {
 		if !ok {
 			return nil, usagef("--%s: %q is not of the form name=true|false", options.FeatureGates, kv)
 		}
-		if _, known := featureGates[name]; !known {
+		if _, known := config.FeatureGates()[name]; !known {
 			return nil, usagef("--%s: unknown feature gate %q; known gates: %s", options.FeatureGates, name, strings.Join(knownFeatureGates(), ", "))
 		}
 		b, err := strconv.ParseBool(value)

@@ -197,8 +197,11 @@ func validateAbsPath(errs *fieldErrors, p, path string) {
 	}
 }
 
-// knownFeatureGates are kubeadm v1.37's own feature gates (not the components').
-var knownFeatureGates = map[string]bool{FeatureGateRootlessControlPlane: true}
+// FeatureGates are kubeadm v1.37's own feature gates (not the components'),
+// each with its stage and default as --feature-gates's help shows them.
+func FeatureGates() map[string]string {
+	return map[string]string{FeatureGateRootlessControlPlane: "ALPHA - default=false"}
+}
 
 func validateFeatureGates(errs *fieldErrors, gates map[string]bool) {
 	names := make([]string, 0, len(gates))
@@ -206,8 +209,9 @@ func validateFeatureGates(errs *fieldErrors, gates map[string]bool) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	known := FeatureGates()
 	for _, name := range names {
-		if !knownFeatureGates[name] {
+		if _, ok := known[name]; !ok {
 			errs.add("featureGates."+name, "unknown feature gate: kubeadm v1.37 knows only %s", FeatureGateRootlessControlPlane)
 		}
 	}
