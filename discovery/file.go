@@ -1,0 +1,132 @@
+package discovery
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// discoverFile reads a discovery kubeconfig from the local disk: the file is trusted as the
+// operator's own, so nothing is fetched to confirm it.
+func discoverFile(path, tlsToken string, o Options) (*clientcmdapi.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the discovery file: %w", err)
+	}
+	cfg, err := clientcmd.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("parse the discovery file %q as a kubeconfig: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolve the discovery file path %q: %w", path, err)
+	}
+	out, err := bootstrapFromKubeconfig(cfg, filepath.Dir(abs), tlsToken, o)
+	if err != nil {
+		return nil, fmt.Errorf("discovery file %q: %w", path, err)
+	}
+	return out, nil
+}
+
+// bootstrapFromKubeconfig turns a discovery kubeconfig into the bootstrap kubeconfig: its
+// cluster with the CA embedded, and its own credentials if it has any, else the TLS
+// bootstrap token. baseDir resolves the file references of a local file; it is empty for
+// a downloaded one, whose CA must then be embedded.
+func bootstrapFromKubeconfig(cfg *clientcmdapi.Config, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
+	clusterName, authName, err := pickContext(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cluster := cfg.Clusters[clusterName].DeepCopy()
+	if err := requireHTTPS(cluster.Server); err != nil {
+		return nil, fmt.Errorf("cluster %q: %w", clusterName, err)
+	}
+	if err := embedCA(cluster, baseDir); err != nil {
+		return nil, fmt.Errorf("cluster %q: %w", clusterName, err)
+	}
+	auth := cfg.AuthInfos[authName]
+	if !hasCredentials(auth) {
+		if tlsToken == "" {
+			return nil, errors.New("it has no credentials and no TLS bootstrap token was given: pass --tls-bootstrap-token (or --token), or add credentials to the file")
+		}
+		o.Report("[discovery] The discovery kubeconfig has no credentials; using the TLS bootstrap token\n")
+		return tokenKubeconfig(cluster.Server, cluster.CertificateAuthorityData, tlsToken), nil
+	}
+	o.Report("[discovery] Using the credentials %q from the discovery kubeconfig\n", authName)
+	auth = auth.DeepCopy()
+	absolutize(&auth.TokenFile, baseDir)
+	absolutize(&auth.ClientCertificate, baseDir)
+	absolutize(&auth.ClientKey, baseDir)
+	ctxName := authName + "@" + clusterName
+	out := clientcmdapi.NewConfig()
+	out.Clusters[clusterName] = cluster
+	out.AuthInfos[authName] = auth
+	out.Contexts[ctxName] = &clientcmdapi.Context{Cluster: clusterName, AuthInfo: authName}
+	out.CurrentContext = ctxName
+	return out, nil
+}
+
+// pickContext finds the cluster and credentials the kubeconfig means: its current context,
+// or its only context, or else its only cluster without credentials.
+func pickContext(cfg *clientcmdapi.Config) (cluster, auth string, err error) {
+	if len(cfg.Clusters) == 0 {
+		return "", "", errors.New("it defines no cluster")
+	}
+	name := cfg.CurrentContext
+	if name == "" && len(cfg.Contexts) == 1 {
+		for n := range cfg.Contexts {
+			name = n
+		}
+	}
+	if name == "" {
+		c, _, err := singleCluster(cfg)
+		return c, "", err
+	}
+	kctx, ok := cfg.Contexts[name]
+	if !ok || kctx == nil {
+		return "", "", fmt.Errorf("its context %q is not defined", name)
+	}
+	if c, ok := cfg.Clusters[kctx.Cluster]; !ok || c == nil {
+		return "", "", fmt.Errorf("context %q names cluster %q, which is not defined", name, kctx.Cluster)
+	}
+	return kctx.Cluster, kctx.AuthInfo, nil
+}
+
+// embedCA puts the CA into the cluster itself, since the bootstrap kubeconfig is written
+// elsewhere and must not depend on the discovery file's neighbours.
+func embedCA(c *clientcmdapi.Cluster, baseDir string) error {
+	if c.InsecureSkipTLSVerify {
+		return errors.New("insecure-skip-tls-verify is set: discovery needs the cluster CA")
+	}
+	if len(c.CertificateAuthorityData) > 0 {
+		c.CertificateAuthority = ""
+		return nil
+	}
+	if c.CertificateAuthority == "" {
+		return errors.New("no certificate-authority-data or certificate-authority: discovery needs the cluster CA")
+	}
+	if baseDir == "" {
+		return fmt.Errorf("certificate-authority %q refers to a file, which a downloaded kubeconfig cannot do: embed it as certificate-authority-data", c.CertificateAuthority)
+	}
+	path := c.CertificateAuthority
+	absolutize(&path, baseDir)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read the cluster CA: %w", err)
+	}
+	c.CertificateAuthorityData = data
+	c.CertificateAuthority = ""
+	return nil
+}
+
+// absolutize resolves a path relative to the kubeconfig that named it, as kubectl does, so
+// it still means the same file once the kubeconfig is written somewhere else.
+func absolutize(p *string, baseDir string) {
+	if *p != "" && baseDir != "" && !filepath.IsAbs(*p) {
+		*p = filepath.Join(baseDir, *p)
+	}
+}
