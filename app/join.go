@@ -10,6 +10,7 @@ import (
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/discovery"
 	joinphases "github.com/kadm-project/kadm/phases/join"
 )
 
@@ -98,6 +99,7 @@ func newJoinCmd(s IOStreams, opts *joinOptions) *cobra.Command {
 			return newJoinData(ctx, cmd, args, opts)
 		},
 		ConfigSkipPhases: func(d joinphases.Data) []string { return d.Cfg().SkipPhases },
+		Done:             joinphases.Done,
 		Out:              s.Out,
 	}
 	wf.Bind(cmd)
@@ -143,25 +145,6 @@ func addJoinFlags(cmd *cobra.Command, o *joinOptions) {
 		"Use this token for both discovery-token and tls-bootstrap-token when those values are not provided.")
 }
 
-// joinData is the JoinData of one kadm join run.
-type joinData struct {
-	cfg *config.JoinConfiguration
-}
-
-var _ joinphases.Data = (*joinData)(nil)
-
-func (d *joinData) Cfg() *config.JoinConfiguration { return d.cfg }
-func (d *joinData) DryRun() bool                   { return d.cfg.DryRun }
-func (d *joinData) IgnorePreflightErrors() []string {
-	return d.cfg.NodeRegistration.IgnorePreflightErrors
-}
-func (d *joinData) PatchesDir() string {
-	if d.cfg.Patches == nil {
-		return ""
-	}
-	return d.cfg.Patches.Directory
-}
-
 // newJoinData builds the JoinConfiguration from --config and the flags,
 // defaults and validates it.
 func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *joinOptions) (*joinData, error) {
@@ -192,7 +175,11 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	if err := config.ValidateJoin(cfg); err != nil {
 		return nil, err
 	}
-	return &joinData{cfg: cfg}, nil
+	return &joinData{
+		cfg: cfg, program: cmd.Root().Name(),
+		kubeconfigDir: defaultKubeconfigDir, kubeletDir: defaultKubeletDir,
+		discover: discovery.Discover, clientFor: bootstrapClient,
+	}, nil
 }
 
 // applyJoinFlags puts the explicitly set flags into cfg.

@@ -11,6 +11,7 @@ import (
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/initsystem"
 	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/phases"
 )
 
 func kubeletFinalizePhase() workflow.Phase[Data] {
@@ -51,6 +52,6 @@ func runEnableClientCertRotation(ctx context.Context, d Data, detect detectInitS
 	}
 	klog.V(1).Info("[kubelet-finalize] Restarting the kubelet to enable client certificate rotation")
 	sys, sysErr := detect()
-	restartKubelet(ctx, "kubelet-finalize", d.KubeletDir(), sys, sysErr)
+	phases.RestartKubelet(ctx, "kubelet-finalize", d.KubeletDir(), sys, sysErr)
 	return nil
 }

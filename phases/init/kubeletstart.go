@@ -10,6 +10,7 @@ import (
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/initsystem"
 	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/phases"
 )
 
 func kubeletStartPhase() workflow.Phase[Data] {
@@ -88,29 +89,6 @@ func runKubeletStart(ctx context.Context, d Data, detect detectInitSystem) error
 		return nil
 	}
 	workflow.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
-	restartKubelet(ctx, "kubelet-start", dir, sys, sysErr)
+	phases.RestartKubelet(ctx, "kubelet-start", dir, sys, sysErr)
 	return nil
-}
-
-// restartKubelet (re)starts the kubelet and says what the user must do when
-// that cannot be done; like kubeadm, it never fails the phase, since the
-// kubelet may be run some other way and the wait for it comes later.
-func restartKubelet(ctx context.Context, phase, kubeletDir string, sys initsystem.InitSystem, sysErr error) {
-	if sys == nil {
-		workflow.Printf(ctx, "[%s] No supported init system detected, won't make sure the kubelet is running properly.\n", phase)
-		if sysErr != nil {
-			klog.V(1).Infof("[%s] %v", phase, sysErr)
-		}
-		workflow.Printf(ctx, "[%s] Start the kubelet yourself, with --config=%s and the flags in $%s from %s\n",
-			phase, filepath.Join(kubeletDir, kubelet.ConfigFileName), kubelet.FlagsVariable, filepath.Join(kubeletDir, kubelet.FlagsFileName))
-		return
-	}
-	o := initsystem.Restart(ctx, sys, kubelet.ServiceName)
-	if o.Missing {
-		workflow.Printf(ctx, "[%s] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.\n", phase)
-	}
-	if o.Err != nil {
-		workflow.Printf(ctx, "[%s] WARNING: unable to start the kubelet service: [%v]\n", phase, o.Err)
-		workflow.Printf(ctx, "[%s] Please ensure kubelet is reloaded and running manually (e.g. '%s').\n", phase, o.StartCommand)
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -30,7 +31,7 @@ func preflightPhase() workflow.Phase[Data] {
 func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
 	workflow.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	ignore := d.IgnorePreflightErrors()
-	if err := runChecks(ctx, preflight.RootChecks(h), ignore); err != nil {
+	if err := phases.RunChecks(ctx, preflight.RootChecks(h), ignore); err != nil {
 		return err
 	}
 	checks := preflight.InitChecks(ctx, preflight.InitParams{
@@ -39,14 +40,5 @@ func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
 		ManifestDir: d.ManifestDir(),
 		KadmVersion: config.DefaultKubernetesVersion,
 	}, h)
-	return runChecks(ctx, checks, ignore)
-}
-
-// runChecks prints the warnings; the errors travel in the returned error.
-func runChecks(ctx context.Context, checks []preflight.Check, ignore []string) error {
-	r, err := preflight.Run(checks, ignore)
-	for _, line := range r.WarningLines() {
-		workflow.Printf(ctx, "%s\n", line)
-	}
-	return err
+	return phases.RunChecks(ctx, checks, ignore)
 }

@@ -2,7 +2,6 @@ package initphases
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/kadm-project/kadm/controlplane"
 	"github.com/kadm-project/kadm/health"
 	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/staticpod"
 )
 
@@ -65,21 +65,5 @@ func waitKubelet(ctx context.Context, d Data, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	url, err := kubelet.HealthzURL(kc)
-	if errors.Is(err, kubelet.ErrHealthzDisabled) {
-		workflow.Printf(ctx, "[kubelet-check] Skipping the kubelet health check: its healthz port is disabled\n")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	workflow.Printf(ctx, "[kubelet-check] Waiting for a healthy kubelet at %s. This can take up to %v\n", url, timeout)
-	start := time.Now()
-	wctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := kubelet.WaitHealthy(wctx, url); err != nil {
-		return fmt.Errorf("the kubelet did not become healthy: %w; check it with 'systemctl status kubelet' and 'journalctl -xeu kubelet'", err)
-	}
-	workflow.Printf(ctx, "[kubelet-check] The kubelet is healthy after %v\n", time.Since(start).Round(time.Millisecond))
-	return nil
+	return phases.WaitKubeletHealthy(ctx, kc, timeout)
 }

@@ -1,9 +1,20 @@
 package joinphases
 
-import "github.com/kadm-project/kadm/config"
+import (
+	"context"
+
+	"k8s.io/client-go/kubernetes"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/kadm-project/kadm/componentconfig"
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/patches"
+)
 
 // Data is what every join phase reads; app builds it from flags and the
-// configuration file.
+// configuration file. What needs the cluster (discovery, clients, the
+// cluster's configuration) is computed on first use, once per run, so a phase
+// that does not need it never waits for it.
 type Data interface {
 	// Cfg is the defaulted, validated JoinConfiguration.
 	Cfg() *config.JoinConfiguration
@@ -14,6 +25,32 @@ type Data interface {
 	IgnorePreflightErrors() []string
 	// PatchesDir is the --patches directory, empty when unset.
 	PatchesDir() string
+	// Patches is the --patches directory's patch set, read (and reported)
+	// once per run; nil without --patches.
+	Patches(ctx context.Context) (*patches.Set, error)
+	// KubeConfigDir is where kubelet.conf and bootstrap-kubelet.conf live
+	// (/etc/kubernetes).
+	KubeConfigDir() string
+	// KubeletDir is the kubelet's state directory (/var/lib/kubelet).
+	KubeletDir() string
+	// Program is the name kadm was invoked as, for commands it prints.
+	Program() string
+	// TLSBootstrapCfg is discovery's result: a kubeconfig that trusts the
+	// cluster's CA and authenticates as the TLS bootstrap token.
+	TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, error)
+	// BootstrapClient acts with TLSBootstrapCfg's credentials.
+	BootstrapClient(ctx context.Context) (kubernetes.Interface, error)
+	// InitCfg is the cluster's configuration, read as the bootstrap token.
+	InitCfg(ctx context.Context) (*ClusterState, error)
+}
+
+// ClusterState is what a joining node learns from the cluster itself.
+type ClusterState struct {
+	// Cluster is kube-system/kubeadm-config's ClusterConfiguration, defaulted.
+	Cluster *config.ClusterConfiguration
+	// Kubelet is kube-system/kubelet-config's KubeletConfiguration, shared by
+	// every node.
+	Kubelet *componentconfig.KubeletConfiguration
 }
 
 func isControlPlane(d Data) (bool, error) {

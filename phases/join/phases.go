@@ -8,6 +8,7 @@ import (
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/preflight"
 )
 
 const endpointArg = "[api-server-endpoint]"
@@ -40,7 +41,9 @@ func Phases() []workflow.Phase[Data] {
 			Short:     "Run join pre-flight checks",
 			Long:      "Run pre-flight checks for kubeadm join.",
 			Example:   "  # Run join pre-flight checks using a config file.\n  kubeadm join phase preflight --config kubeadm-config.yaml",
-			Run:       pending("join preflight checks", 4),
+			Run: func(ctx context.Context, d Data) error {
+				return runPreflight(ctx, d, preflight.RealHost())
+			},
 			InheritFlags: flags(discoveryFlags, []string{options.Config, options.IgnorePreflightErrors, options.ControlPlane,
 				options.APIServerAdvertiseAddress, options.APIServerBindPort, options.CRISocket, options.NodeName, options.CertificateKey, options.DryRun}),
 			ArgsValidator: endpoint,
@@ -96,7 +99,9 @@ func Phases() []workflow.Phase[Data] {
 			ArgsUsage: endpointArg,
 			Short:     "Write kubelet settings, certificates and (re)start the kubelet",
 			Long:      "Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.",
-			Run:       pending("kubelet start and TLS bootstrap", 4),
+			Run: func(ctx context.Context, d Data) error {
+				return runKubeletStart(ctx, d, realHost())
+			},
 			InheritFlags: flags(discoveryFlags, []string{options.Config, options.CRISocket, options.NodeName,
 				options.Patches, options.DryRun}),
 			ArgsValidator: endpoint,

@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/discovery"
+	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/patches"
+	joinphases "github.com/kadm-project/kadm/phases/join"
+)
+
+// joinData is the JoinData of one kadm join run. What needs the cluster is
+// computed on first use and kept, so each phase run alone (`join phase
+// kubelet-start`) discovers once, and a full run discovers once in all.
+type joinData struct {
+	cfg                       *config.JoinConfiguration
+	program                   string
+	kubeconfigDir, kubeletDir string
+	patches                   patchSet
+	// discover is discovery.Discover; tests replace it.
+	discover func(ctx context.Context, cfg *config.JoinConfiguration, o discovery.Options) (*clientcmdapi.Config, error)
+
+	tlsOnce sync.Once
+	tlsCfg  *clientcmdapi.Config
+	tlsErr  error
+	client  lazyClient
+	// clientFor builds the bootstrap client; tests replace it.
+	clientFor func(*clientcmdapi.Config) (kubernetes.Interface, error)
+	initOnce  sync.Once
+	initCfg   *joinphases.ClusterState
+	initErr   error
+}
+
+var _ joinphases.Data = (*joinData)(nil)
+
+func (d *joinData) Cfg() *config.JoinConfiguration { return d.cfg }
+func (d *joinData) DryRun() bool                   { return d.cfg.DryRun }
+func (d *joinData) IgnorePreflightErrors() []string {
+	return d.cfg.NodeRegistration.IgnorePreflightErrors
+}
+func (d *joinData) PatchesDir() string {
+	if d.cfg.Patches == nil {
+		return ""
+	}
+	return d.cfg.Patches.Directory
+}
+func (d *joinData) Patches(ctx context.Context) (*patches.Set, error) {
+	return d.patches.get(ctx, d.PatchesDir())
+}
+func (d *joinData) KubeConfigDir() string { return d.kubeconfigDir }
+func (d *joinData) KubeletDir() string    { return d.kubeletDir }
+func (d *joinData) Program() string       { return d.program }
+
+// TLSBootstrapCfg runs discovery once. A control-plane join whose admin.conf
+// already exists (its phases run one by one) uses that instead, as kubeadm
+// does: the node is trusted already.
+func (d *joinData) TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, error) {
+	d.tlsOnce.Do(func() {
+		admin := filepath.Join(d.kubeconfigDir, "admin.conf")
+		if d.cfg.ControlPlane != nil && exists(admin) {
+			klog.V(1).Infof("[preflight] found %s: using it instead of discovery", admin)
+			d.tlsCfg, d.tlsErr = kubeconfig.Load(admin)
+			return
+		}
+		d.tlsCfg, d.tlsErr = d.discover(ctx, d.cfg, discovery.Options{
+			Report:  func(format string, args ...any) { workflow.Printf(ctx, format, args...) },
+			Program: d.program,
+		})
+	})
+	return d.tlsCfg, d.tlsErr
+}
+
+// BootstrapClient acts with discovery's credentials: the TLS bootstrap token,
+// or those of a discovery file.
+func (d *joinData) BootstrapClient(ctx context.Context) (kubernetes.Interface, error) {
+	return d.client.get(func() (kubernetes.Interface, error) {
+		cfg, err := d.TLSBootstrapCfg(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return d.clientFor(cfg)
+	})
+}
+
+// InitCfg reads the cluster's configuration once, as the bootstrap token.
+func (d *joinData) InitCfg(ctx context.Context) (*joinphases.ClusterState, error) {
+	d.initOnce.Do(func() {
+		client, err := d.BootstrapClient(ctx)
+		if err != nil {
+			d.initErr = err
+			return
+		}
+		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg.Timeouts.KubernetesAPICall.Duration)
+	})
+	return d.initCfg, d.initErr
+}
+
+// bootstrapClient is a clientset for a kubeconfig held in memory.
+func bootstrapClient(cfg *clientcmdapi.Config) (kubernetes.Interface, error) {
+	rest, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("the bootstrap kubeconfig from discovery is unusable: %w", err)
+	}
+	return kubernetes.NewForConfig(rest)
+}

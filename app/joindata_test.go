@@ -1,0 +1,213 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	tokenjws "k8s.io/cluster-bootstrap/token/jws"
+
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/discovery"
+	"github.com/kadm-project/kadm/kubeconfig"
+)
+
+const (
+	testClusterYAML = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nclusterName: prod\n"
+	testKubeletYAML = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+)
+
+func TestJoinDataLazy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		// adminConf is written into the kubeconfig directory first.
+		adminConf    bool
+		wantDiscover int
+		wantServer   string
+	}{
+		{name: "worker discovers once", args: []string{"10.0.0.9:6443", "--token", "abcdef.0123456789abcdef", "--discovery-token-unsafe-skip-ca-verification"},
+			wantDiscover: 1, wantServer: "https://10.0.0.9:6443"},
+		{name: "worker ignores admin.conf", args: []string{"10.0.0.9:6443", "--token", "abcdef.0123456789abcdef", "--discovery-token-unsafe-skip-ca-verification"},
+			adminConf: true, wantDiscover: 1, wantServer: "https://10.0.0.9:6443"},
+		{name: "control plane with admin.conf skips discovery", args: []string{"10.0.0.9:6443", "--token", "abcdef.0123456789abcdef", "--discovery-token-unsafe-skip-ca-verification", "--control-plane", "--apiserver-advertise-address", "10.0.0.9"},
+			adminConf: true, wantServer: "https://admin.example:6443"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, _, err := parseJoin(t, "", tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.kubeconfigDir = t.TempDir()
+			if tt.adminConf {
+				admin := kubeconfig.WithToken("https://admin.example:6443", "prod", "admin", nil, "t")
+				if err := kubeconfig.Write(filepath.Join(d.kubeconfigDir, "admin.conf"), admin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var discovered atomic.Int32
+			d.discover = func(_ context.Context, cfg *config.JoinConfiguration, o discovery.Options) (*clientcmdapi.Config, error) {
+				discovered.Add(1)
+				if o.Program == "" || o.Program != d.Program() {
+					t.Errorf("discovery program %q, want the invocation name %q", o.Program, d.Program())
+				}
+				return kubeconfig.WithToken("https://"+cfg.Discovery.BootstrapToken.APIServerEndpoint, "kubernetes", discovery.TokenUser, nil, cfg.Discovery.TLSBootstrapToken), nil
+			}
+			client := fake.NewClientset(
+				&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kubeadm-config", Namespace: "kube-system"}, Data: map[string]string{"ClusterConfiguration": testClusterYAML}},
+				&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kubelet-config", Namespace: "kube-system"}, Data: map[string]string{"kubelet": testKubeletYAML}},
+			)
+			var servers []string
+			d.clientFor = func(cfg *clientcmdapi.Config) (kubernetes.Interface, error) {
+				cluster, _, err := kubeconfig.Current(cfg)
+				if err != nil {
+					return nil, err
+				}
+				servers = append(servers, cluster.Server)
+				return client, nil
+			}
+			ctx := context.Background()
+			for range 2 {
+				if _, err := d.TLSBootstrapCfg(ctx); err != nil {
+					t.Fatal(err)
+				}
+				state, err := d.InitCfg(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if state.Cluster.ClusterName != "prod" {
+					t.Errorf("cluster name %q, want prod", state.Cluster.ClusterName)
+				}
+				if _, err := d.BootstrapClient(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := discovered.Load(); got != int32(tt.wantDiscover) {
+				t.Errorf("discovery ran %d times, want %d", got, tt.wantDiscover)
+			}
+			if !slices.Equal(servers, []string{tt.wantServer}) {
+				t.Errorf("bootstrap clients built for %v, want one for %s", servers, tt.wantServer)
+			}
+			gets := 0
+			for _, a := range client.Actions() {
+				if a.GetVerb() == "get" {
+					gets++
+				}
+			}
+			if gets != 2 {
+				t.Errorf("%d GETs, want 2 (kubeadm-config and kubelet-config, once)", gets)
+			}
+		})
+	}
+}
+
+// dryRunAPI plays the API server a worker join reads from, and fails the
+// test on anything but a read: a dry run must not change the cluster.
+func dryRunAPI(t *testing.T, token string) *httptest.Server {
+	t.Helper()
+	var srv *httptest.Server
+	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			t.Errorf("dry run sent %s %s", r.Method, r.URL.Path)
+			http.Error(w, "no", http.StatusMethodNotAllowed)
+			return
+		}
+		var obj any
+		switch r.URL.Path {
+		case "/api/v1/namespaces/kube-public/configmaps/cluster-info":
+			kc := clientcmdapi.NewConfig()
+			kc.Clusters[""] = &clientcmdapi.Cluster{Server: srv.URL, CertificateAuthorityData: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})}
+			data, err := clientcmd.Write(*kc)
+			if err != nil {
+				t.Error(err)
+			}
+			id, secret, _ := strings.Cut(token, ".")
+			sig, err := tokenjws.ComputeDetachedSignature(string(data), id, secret)
+			if err != nil {
+				t.Error(err)
+			}
+			obj = &corev1.ConfigMap{Data: map[string]string{"kubeconfig": string(data), "jws-kubeconfig-" + id: sig}}
+		case "/api/v1/namespaces/kube-system/configmaps/kubeadm-config":
+			obj = &corev1.ConfigMap{Data: map[string]string{"ClusterConfiguration": testClusterYAML}}
+		case "/api/v1/namespaces/kube-system/configmaps/kubelet-config":
+			obj = &corev1.ConfigMap{Data: map[string]string{"kubelet": testKubeletYAML}}
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/v1/namespaces/kube-system/") && r.Header.Get("Authorization") != "Bearer "+token {
+			t.Errorf("%s read without the bootstrap token", r.URL.Path)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(obj)
+	}))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestJoinDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf", "/var/lib/kubelet/config.yaml"} {
+		if exists(p) {
+			t.Skipf("%s exists on this host: a dry run would read it", p)
+		}
+	}
+	const token = "abcdef.0123456789abcdef"
+	srv := dryRunAPI(t, token)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "join.yaml")
+	cfg := "apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\ncaCertPath: " + filepath.Join(dir, "pki", "ca.crt") +
+		"\ndiscovery:\n  bootstrapToken:\n    apiServerEndpoint: " + srv.Listener.Addr().String() +
+		"\n    token: " + token + "\n    unsafeSkipCAVerification: true\n  tlsBootstrapToken: " + token + "\nnodeRegistration:\n  name: dry-node\n  criSocket: unix:///run/containerd/containerd.sock\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), []string{"kadm", "join", "--config", cfgPath, "--dry-run", "--skip-phases", "preflight"}, IOStreams{Out: &out, ErrOut: &errOut})
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	for _, want := range []string{
+		`[preflight] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...`,
+		`[dryrun] Would write file "/etc/kubernetes/bootstrap-kubelet.conf"`,
+		`[dryrun] Would write file "/var/lib/kubelet/config.yaml" with content:`,
+		"[dryrun] Finished dry-running successfully",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String()+errOut.String(), "0123456789abcdef") {
+		t.Error("the token secret appears in the output")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the dry run wrote into %s: %v", dir, entries)
+	}
+	for _, p := range []string{"/etc/kubernetes/bootstrap-kubelet.conf", "/var/lib/kubelet/config.yaml"} {
+		if exists(p) {
+			t.Errorf("the dry run wrote %s", p)
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package joinphases
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/atomicfile"
+	"github.com/kadm-project/kadm/componentconfig"
+	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/phases"
+)
+
+// certMode and certDirMode are kubeadm's modes for a certificate and the
+// directory it creates for one.
+const (
+	certMode    = 0o644
+	certDirMode = 0o755
+)
+
+// nodeFiles is everything kubelet-start writes, computed before anything is.
+type nodeFiles struct {
+	bootstrapPath string
+	bootstrap     *clientcmdapi.Config
+	caPath        string
+	ca            []byte
+	// caPresent: caPath already holds ca, and is kept.
+	caPresent    bool
+	kubeletDir   string
+	kubeletFiles []kubeletFile
+	// kubelet is config.yaml as the kubelet will read it, for its healthz
+	// address.
+	kubelet *componentconfig.KubeletConfiguration
+}
+
+type kubeletFile struct {
+	name, what string
+	data       []byte
+}
+
+// kubeletFiles computes the files of a worker node: the bootstrap
+// kubeconfig named after the cluster, as kubeadm names it, the CA, and the
+// kubelet's configuration with the user's patches.
+func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clientcmdapi.Config, sys initsystem.InitSystem, hostname string) (*nodeFiles, error) {
+	cfg := d.Cfg()
+	bootstrap, cluster, err := renameCluster(tlsCfg, state.Cluster.ClusterName)
+	if err != nil {
+		return nil, err
+	}
+	ca, err := caData(cluster)
+	if err != nil {
+		return nil, err
+	}
+	f := &nodeFiles{
+		bootstrapPath: filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName),
+		bootstrap:     bootstrap,
+		caPath:        cfg.CACertPath,
+		ca:            ca,
+		kubeletDir:    d.KubeletDir(),
+	}
+	switch have, err := os.ReadFile(f.caPath); {
+	case err == nil && bytes.Equal(bytes.TrimSpace(have), bytes.TrimSpace(ca)):
+		f.caPresent = true
+	case err == nil:
+		return nil, fmt.Errorf("%s holds another CA certificate than the cluster's: remove it (or set caCertPath elsewhere) and run join again", f.caPath)
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("read %s: %w", f.caPath, err)
+	}
+
+	set, err := d.Patches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	node := kubelet.Node{
+		CRISocket:       cfg.NodeRegistration.CRISocket,
+		SystemdResolved: sys != nil && sys.IsActive(ctx, kubelet.SystemdResolvedService),
+		Patch:           phases.Patcher(ctx, set),
+	}
+	config, warnings, err := kubelet.NodeConfig(state.Kubelet, node)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		klog.Warning(w)
+	}
+	if f.kubelet, err = kubelet.DecodeConfig(config); err != nil {
+		return nil, fmt.Errorf("read back the kubelet configuration: %w", err)
+	}
+	f.kubeletFiles = []kubeletFile{
+		// Workers register with their taints: no later phase marks them.
+		{kubelet.FlagsFileName, "environment file with flags", kubelet.FlagsEnv(kubelet.Flags(&cfg.NodeRegistration, hostname, true))},
+		{kubelet.InstanceConfigFileName, "configuration", kubelet.InstanceConfig(node.CRISocket)},
+		{kubelet.ConfigFileName, "configuration", config},
+	}
+	return f, nil
+}
+
+// renameCluster copies cfg with its current context's cluster renamed to
+// name, the cluster's clusterName.
+func renameCluster(cfg *clientcmdapi.Config, name string) (*clientcmdapi.Config, *clientcmdapi.Cluster, error) {
+	out := cfg.DeepCopy()
+	cluster, _, err := kubeconfig.Current(out)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the bootstrap kubeconfig from discovery is malformed: %w", err)
+	}
+	kctx := out.Contexts[out.CurrentContext]
+	out.Clusters = map[string]*clientcmdapi.Cluster{name: cluster}
+	kctx.Cluster = name
+	return out, cluster, nil
+}
+
+// caData is the cluster CA's certificate as the kubelet must trust it.
+func caData(c *clientcmdapi.Cluster) ([]byte, error) {
+	if len(c.CertificateAuthorityData) > 0 {
+		return c.CertificateAuthorityData, nil
+	}
+	if c.CertificateAuthority == "" {
+		return nil, errors.New("the bootstrap kubeconfig from discovery names no certificate authority: the kubelet could not trust the API server")
+	}
+	data, err := os.ReadFile(c.CertificateAuthority)
+	if err != nil {
+		return nil, fmt.Errorf("read the cluster CA named by the discovery kubeconfig: %w", err)
+	}
+	return data, nil
+}
+
+// writeFiles writes the bootstrap kubeconfig (unless the node has its own
+// credentials), the CA (unless present) and the kubelet's files.
+func writeFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) error {
+	if !ownCredentials {
+		klog.V(1).Infof("[kubelet-start] Writing the bootstrap kubelet config file at %s", f.bootstrapPath)
+		if err := kubeconfig.Write(f.bootstrapPath, f.bootstrap); err != nil {
+			return err
+		}
+	}
+	if !f.caPresent {
+		klog.V(1).Infof("[kubelet-start] Writing the CA certificate at %s", f.caPath)
+		if err := os.MkdirAll(filepath.Dir(f.caPath), certDirMode); err != nil {
+			return fmt.Errorf("create the directory of %s: %w", f.caPath, err)
+		}
+		if err := atomicfile.Write(f.caPath, f.ca, certMode); err != nil {
+			return err
+		}
+	}
+	for _, k := range f.kubeletFiles {
+		workflow.Printf(ctx, "[kubelet-start] Writing kubelet %s to file %q\n", k.what, filepath.Join(f.kubeletDir, k.name))
+		if err := kubelet.WriteFile(f.kubeletDir, k.name, k.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printFiles says what writeFiles would write. The bootstrap kubeconfig
+// holds the token's secret, so only its path is shown.
+func printFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) {
+	if !ownCredentials {
+		workflow.Printf(ctx, "[dryrun] Would write file %q (the bootstrap kubeconfig; it holds the token, so it is not shown)\n", f.bootstrapPath)
+	}
+	if !f.caPresent {
+		workflow.Printf(ctx, "[dryrun] Would write file %q with the cluster CA certificate\n", f.caPath)
+	}
+	for _, k := range f.kubeletFiles {
+		workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", filepath.Join(f.kubeletDir, k.name), indent(k.data))
+	}
+}
+
+func indent(data []byte) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(strings.TrimRight(string(data), "\n"), "\n") {
+		b.WriteString("\t" + strings.TrimRight(line, "\n") + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,176 @@
+package joinphases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/tlsbootstrap"
+)
+
+// bootstrapKubeconfigName is the kubeconfig the kubelet bootstraps with.
+const bootstrapKubeconfigName = "bootstrap-kubelet.conf"
+
+// sinceSlack allows for clock skew between this host and the API server when
+// telling this attempt's certificate signing requests from earlier ones.
+const sinceSlack = 10 * time.Second
+
+// host is what kubelet-start needs from the machine; tests replace it.
+type host struct {
+	detect   func() (initsystem.InitSystem, error)
+	hostname func() (string, error)
+	// check tells whether a kubeconfig authenticates, and as whom.
+	check func(ctx context.Context, path string) (string, error)
+	// pendingAfter is how long a request waits before it is called pending;
+	// zero is tlsbootstrap's default.
+	pendingAfter time.Duration
+}
+
+func realHost() host {
+	return host{detect: initsystem.Host, hostname: kubelet.Hostname, check: tlsbootstrap.CheckKubeconfig}
+}
+
+// runKubeletStart prepares everything before it touches the host, so that a
+// refusal (a Ready Node of the same name, a bad patch) leaves the host as it
+// was; then it writes the kubelet's files, restarts it and waits until it
+// is healthy and holds its own credentials.
+func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
+	cfg := d.Cfg()
+	if cfg.ControlPlane != nil {
+		return phases.NotImplemented("kubelet-start for a control-plane join", 5)
+	}
+	tlsCfg, err := d.TLSBootstrapCfg(ctx)
+	if err != nil {
+		return err
+	}
+	state, err := d.InitCfg(ctx)
+	if err != nil {
+		return err
+	}
+	client, err := d.BootstrapClient(ctx)
+	if err != nil {
+		return err
+	}
+	hostname, err := h.hostname()
+	if err != nil {
+		klog.Warning(err)
+	}
+	nodeName := kubelet.NodeName(&cfg.NodeRegistration, hostname)
+	kubeletConf := filepath.Join(d.KubeConfigDir(), kubelet.KubeconfigFileName)
+	ownCredentials, err := existingCredentials(ctx, h, kubeletConf, nodeName)
+	if err != nil {
+		return err
+	}
+	if !ownCredentials {
+		if err := refuseReadyNode(ctx, client, nodeName, cfg.Timeouts.KubernetesAPICall.Duration); err != nil {
+			return err
+		}
+	}
+	sys, sysErr := h.detect()
+	files, err := kubeletFiles(ctx, d, state, tlsCfg, sys, hostname)
+	if err != nil {
+		return err
+	}
+
+	if d.DryRun() {
+		workflow.Printf(ctx, "[kubelet-start] Would stop the kubelet\n")
+		printFiles(ctx, files, ownCredentials)
+		workflow.Printf(ctx, "[kubelet-start] Would start the kubelet\n")
+		workflow.Printf(ctx, "[kubelet-start] Would wait for the kubelet to be bootstrapped\n")
+		return nil
+	}
+	klog.V(1).Info("[kubelet-start] Stopping the kubelet")
+	if err := initsystem.Stop(ctx, sys, kubelet.ServiceName); err != nil {
+		klog.Warningf("[kubelet-start] unable to stop the kubelet service momentarily: %v", err)
+	}
+	bootstrapConf := filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName)
+	if !ownCredentials {
+		// The token must not stay on disk, whatever the outcome; a rerun
+		// writes it again.
+		defer func() {
+			if err := os.Remove(bootstrapConf); err != nil && !errors.Is(err, os.ErrNotExist) {
+				klog.Warningf("[kubelet-start] could not remove %s, which holds the bootstrap token: %v", bootstrapConf, err)
+			}
+		}()
+	}
+	if !files.caPresent {
+		// A CA this run wrote would make the rerun's preflight
+		// (FileAvailable--etc-kubernetes-pki-ca.crt) fail: take it back.
+		defer func() {
+			if err != nil {
+				_ = os.Remove(files.caPath)
+			}
+		}()
+	}
+	if err := writeFiles(ctx, files, ownCredentials); err != nil {
+		return err
+	}
+	since := time.Now().Add(-sinceSlack)
+	workflow.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
+	phases.RestartKubelet(ctx, "kubelet-start", d.KubeletDir(), sys, sysErr)
+
+	if err := phases.WaitKubeletHealthy(ctx, files.kubelet, cfg.Timeouts.KubeletHealthCheck.Duration); err != nil {
+		return err
+	}
+	if ownCredentials {
+		return nil
+	}
+	return waitBootstrap(ctx, d, h, client, tlsCfg, nodeName, since)
+}
+
+// existingCredentials tells whether kubelet.conf already holds this node's
+// credentials: provided in advance (kubeadm's "custom kubelet credentials",
+// with the FileAvailable check ignored) or from an earlier run that got this
+// far. Then the TLS bootstrap is skipped. Credentials of another node are
+// in the way; a file that does not authenticate is left for the kubelet,
+// which bootstraps over it.
+func existingCredentials(ctx context.Context, h host, path, nodeName string) (bool, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	user, err := h.check(ctx, path)
+	if err != nil {
+		workflow.Printf(ctx, "[kubelet-start] WARNING: the existing %s does not authenticate (%v); the kubelet will replace it through the TLS bootstrap\n", path, err)
+		return false, nil
+	}
+	if want := "system:node:" + nodeName; user != want {
+		return false, fmt.Errorf("%s authenticates as %q, not as this node (%q): remove it, or join with the node name it was made for (--node-name)", path, user, want)
+	}
+	workflow.Printf(ctx, "[kubelet-start] Using the credentials of node %q in %s: skipping the TLS bootstrap\n", nodeName, path)
+	return true, nil
+}
+
+// refuseReadyNode stops a join that would take over a working node's name:
+// the two kubelets would fight over one Node object.
+func refuseReadyNode(ctx context.Context, client kubernetes.Interface, nodeName string, timeout time.Duration) error {
+	klog.V(1).Infof("[kubelet-start] Checking for an existing Node in the cluster with name %q and status %q", nodeName, corev1.NodeReady)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	node, err := client.CoreV1().Nodes().Get(ctx, nodeName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("look up Node %q: %w", nodeName, err)
+	}
+	for _, c := range node.Status.Conditions {
+		if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+			return fmt.Errorf("a Node named %q with status %q already exists in the cluster: the node name is taken; "+
+				"join with another name (--node-name) or remove the old node first ('kubectl delete node %s')", nodeName, corev1.NodeReady, nodeName)
+		}
+	}
+	return nil
+}
