@@ -55,6 +55,20 @@ func Ensure(ctx context.Context, admin, superAdmin kubernetes.Interface, p objec
 	if err != nil {
 		return nil, fmt.Errorf("create ClusterRoleBinding %q with super-admin.conf: %w", Name, err)
 	}
+	// The API server's RBAC cache learns of the binding a moment later;
+	// until then admin.conf is still forbidden. Its own create of the
+	// binding answers AlreadyExists only once it is authorized, since
+	// authorization comes before the existence check.
+	err = objects.Retry(ctx, p, func(ctx context.Context) error {
+		err := create(ctx, admin)
+		if apierrors.IsForbidden(err) {
+			return objects.Retryable(err)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wait for admin.conf to be granted cluster-admin through %q: %w", Name, err)
+	}
 	return admin, nil
 }
 

@@ -33,6 +33,21 @@ func failing(err error, n int) *fake.Clientset {
 	return cs
 }
 
+// sharedCluster returns an admin clientset that is forbidden its first n
+// creates and then sees the binding super-admin made, as the API server
+// answers while its RBAC cache catches up.
+func sharedCluster(forbidden error, n int) *fake.Clientset {
+	cs := fake.NewClientset()
+	cs.PrependReactor("create", "clusterrolebindings", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if n > 0 {
+			n--
+			return true, nil, forbidden
+		}
+		return true, nil, apierrors.NewAlreadyExists(schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}, Name)
+	})
+	return cs
+}
+
 func TestEnsure(t *testing.T) {
 	t.Parallel()
 	gr := schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}
@@ -48,7 +63,8 @@ func TestEnsure(t *testing.T) {
 		{name: "admin creates it", admin: fake.NewClientset(), superAdmin: fake.NewClientset(), createdBy: "admin"},
 		{name: "already there", admin: failing(apierrors.NewAlreadyExists(gr, Name), -1), superAdmin: fake.NewClientset()},
 		{name: "admin retries a transient error", admin: failing(apierrors.NewServiceUnavailable("starting"), 2), superAdmin: fake.NewClientset(), createdBy: "admin"},
-		{name: "forbidden admin falls back to super-admin", admin: failing(forbidden, -1), superAdmin: fake.NewClientset(), createdBy: "super-admin"},
+		{name: "forbidden admin falls back to super-admin and waits to be authorized", admin: sharedCluster(forbidden, 3), superAdmin: fake.NewClientset(), createdBy: "super-admin"},
+		{name: "admin never authorized after super-admin created the binding", admin: failing(forbidden, -1), superAdmin: fake.NewClientset(), wantErr: "wait for admin.conf to be granted cluster-admin"},
 		{name: "forbidden admin without super-admin.conf", admin: failing(forbidden, -1), noSuperAdmin: true, wantErr: "super-admin.conf, which could, is absent"},
 		{name: "super-admin fails", admin: failing(forbidden, -1), superAdmin: failing(apierrors.NewBadRequest("broken"), -1), wantErr: "with super-admin.conf: broken"},
 	}
