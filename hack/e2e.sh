@@ -24,6 +24,14 @@ for tool in ip nsenter unshare; do
 	fi
 done
 
+# One suite at a time on a machine: each run starts by sweeping the lab's
+# hosts, which would tear down another run's.
+exec 9>/run/kadm-e2e.lock
+if ! flock -n 9; then
+	echo "make e2e: another e2e run holds /run/kadm-e2e.lock; waiting for it" >&2
+	flock 9
+fi
+
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export KADM_E2E_BIN_DIR="${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/v1.37.2}"
 "$root/hack/build-e2e-bins.sh" "$KADM_E2E_BIN_DIR"

@@ -34,10 +34,16 @@ func (h *Host) Destroy(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("host %s: PID 1 did not exit", h.Name))
 		}
 	}
-	errs = append(errs, killNamespace(ctx, h.Namespace), deleteNamespace(ctx, h.Namespace))
+	errs = append(errs, killNamespace(ctx, h.Namespace))
+	// The rules and the root-side veth go while the namespace still holds
+	// the peer, so their names are still this host's: once the namespace
+	// is gone the kernel drops the pair on its own, a concurrent
+	// CreateHost may claim the same name, and deleting by name would then
+	// remove the new host's link and rules.
 	if h.Veth != "" {
-		errs = append(errs, deleteLink(ctx, h.Veth), h.deleteRules(ctx))
+		errs = append(errs, h.deleteRules(ctx), deleteLink(ctx, h.Veth))
 	}
+	errs = append(errs, deleteNamespace(ctx, h.Namespace))
 	errs = append(errs, os.RemoveAll(h.Dir))
 	return errors.Join(errs...)
 }
