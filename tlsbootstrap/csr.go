@@ -73,47 +73,40 @@ type csrTracker struct {
 	last State
 }
 
-// follow lists the requests, then watches them; the watch is restarted from
-// a fresh list every resync, so an event missed between list and watch costs
-// at most one resync. It returns a *DeniedError, or nil when ctx ends.
+// follow watches the requests. A watch started without a resource version
+// first delivers every existing request, so one request does what a list
+// and a watch would; it is restarted every resync. It returns a
+// *DeniedError, or nil when ctx ends.
 func (t *csrTracker) follow(ctx context.Context) error {
 	csrs := t.client.CertificatesV1().CertificateSigningRequests()
-	opts := kubeletRequests()
 	for ctx.Err() == nil {
-		pause := t.resync
-		list, err := csrs.List(ctx, opts)
-		if err != nil {
-			klog.V(2).Infof("[kubelet-start] cannot list certificate signing requests: %v", err)
-		} else {
-			for i := range list.Items {
-				if err := t.observe(&list.Items[i]); err != nil {
-					return err
-				}
-			}
-			started := time.Now()
-			if err := t.watch(ctx, csrs.Watch, metav1.ListOptions{FieldSelector: opts.FieldSelector, ResourceVersion: list.ResourceVersion}); err != nil {
-				return err
-			}
-			if time.Since(started) >= minWatch {
-				continue
-			}
-			pause = min(t.resync, minWatch)
+		started := time.Now()
+		if err := t.watch(ctx, csrs.Watch, kubeletRequests()); err != nil {
+			return err
 		}
-		// After a failed list, or a watch the server ended at once, pause
-		// rather than ask again in a tight loop.
+		if time.Since(started) >= minWatch {
+			continue
+		}
+		// A watch the server refused or ended at once: pause rather than
+		// ask again in a tight loop.
 		select {
 		case <-ctx.Done():
-		case <-time.After(pause):
+		case <-time.After(min(t.resync, minWatch)):
 		}
 	}
 	return nil
 }
 
-// settle reports the final state of the node's request when kubelet.conf
-// turned usable before the watch saw the certificate: one more list, so the
-// user learns which request was signed.
+// settle completes the report once kubelet.conf works. The node's request
+// was signed then, seen or not, so that needs no request; only when the
+// watch had not yet delivered the request at all is it listed once, so the
+// user learns which request it was.
 func (t *csrTracker) settle(ctx context.Context) {
-	if t.client == nil || t.reported[Issued] {
+	if t.client == nil {
+		return
+	}
+	if t.name != "" {
+		t.emit(Issued)
 		return
 	}
 	list, err := t.client.CertificatesV1().CertificateSigningRequests().List(ctx, kubeletRequests())

@@ -81,7 +81,7 @@ func newFakeData(t *testing.T, healthz string) *fakeData {
 	return &fakeData{
 		cfg: cfg, dir: dir,
 		kubeconfigDir: filepath.Join(dir, "etc"), kubeletDir: filepath.Join(dir, "kubelet"),
-		client: fake.NewClientset(),
+		client: withInitialEvents(fake.NewClientset()),
 		state:  &ClusterState{Cluster: cluster, Kubelet: kc},
 		tlsCfg: kubeconfig.WithToken("https://10.0.0.1:6443", "kubernetes", "tls-bootstrap-token-user", []byte(testCA), testToken),
 	}
@@ -157,15 +157,17 @@ func (f *fakeInit) IsActive(context.Context, string) bool  { return false }
 // testHost wires sys in; kubelet.conf authenticates as this node once it
 // exists.
 func testHost(sys *fakeInit) host {
+	check := func(_ context.Context, path string) (string, error) {
+		if _, err := os.Stat(path); err != nil {
+			return "", err
+		}
+		return "system:node:" + testNode, nil
+	}
 	return host{
-		detect:   func() (initsystem.InitSystem, error) { return sys, nil },
-		hostname: func() (string, error) { return "host-1", nil },
-		check: func(_ context.Context, path string) (string, error) {
-			if _, err := os.Stat(path); err != nil {
-				return "", err
-			}
-			return "system:node:" + testNode, nil
-		},
+		detect:       func() (initsystem.InitSystem, error) { return sys, nil },
+		hostname:     func() (string, error) { return "host-1", nil },
+		check:        check,
+		bootstrapped: check,
 		pendingAfter: 50 * time.Millisecond,
 	}
 }

@@ -34,13 +34,17 @@ type host struct {
 	hostname func() (string, error)
 	// check tells whether a kubeconfig authenticates, and as whom.
 	check func(ctx context.Context, path string) (string, error)
+	// bootstrapped tells whether the kubelet's kubeconfig holds the
+	// credentials a TLS bootstrap leaves, and for whom, without asking the
+	// API server.
+	bootstrapped func(ctx context.Context, path string) (string, error)
 	// pendingAfter is how long a request waits before it is called pending;
 	// zero is tlsbootstrap's default.
 	pendingAfter time.Duration
 }
 
 func realHost() host {
-	return host{detect: initsystem.Host, hostname: kubelet.Hostname, check: tlsbootstrap.CheckKubeconfig}
+	return host{detect: initsystem.Host, hostname: kubelet.Hostname, check: tlsbootstrap.CheckKubeconfig, bootstrapped: tlsbootstrap.CertificateCheck}
 }
 
 // runKubeletStart prepares everything before it touches the host, so that a

@@ -27,7 +27,7 @@ func waitBootstrap(ctx context.Context, d Data, h host, client kubernetes.Interf
 		NodeName:     nodeName,
 		Since:        since,
 		KubeletConf:  filepath.Join(d.KubeConfigDir(), kubelet.KubeconfigFileName),
-		Check:        h.check,
+		Check:        h.bootstrapped,
 		Report:       func(e tlsbootstrap.Event) { reportCSR(ctx, d.Program(), e) },
 		PendingAfter: h.pendingAfter,
 	}
