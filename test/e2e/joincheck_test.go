@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -171,33 +170,9 @@ func csrApproved(csr *certificatesv1.CertificateSigningRequest) bool {
 // two workers of one cluster compare equal.
 func workerState(t *testing.T, h *framework.Host) []string {
 	t.Helper()
-	var lines []string
-	for _, root := range []string{"/etc/kubernetes", "/var/lib/kubelet"} {
-		err := filepath.WalkDir(h.Path(root), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(h.Path(root), path)
-			if rel == "." {
-				return nil
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			kind := "file"
-			switch {
-			case d.IsDir():
-				kind = "dir"
-			case info.Mode()&fs.ModeSymlink != 0:
-				kind = "symlink"
-			}
-			lines = append(lines, fmt.Sprintf("%s %s %04o", kind, filepath.Join(root, rel), info.Mode().Perm()))
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+	lines, err := fileLines(h, "/etc/kubernetes", "/var/lib/kubelet")
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, f := range []string{"/etc/kubernetes/pki/ca.crt", "/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env", "/var/lib/kubelet/instance-config.yaml"} {
 		b, err := os.ReadFile(h.Path(f))

@@ -36,33 +36,9 @@ var ignoredConfigMaps = []string{"kube-root-ca.crt", "extension-apiserver-authen
 // between runs (node, address, token ID, timestamps) are replaced by
 // placeholders, so runs on different hosts compare equal.
 func snapshot(ctx context.Context, h *framework.Host, client kubernetes.Interface, tokenID string) ([]string, error) {
-	var lines []string
-	for _, root := range []string{"/etc/kubernetes", "/var/lib/kubelet"} {
-		err := filepath.WalkDir(h.Path(root), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(h.Path(root), path)
-			if rel == "." {
-				return nil
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			kind := "file"
-			switch {
-			case d.IsDir():
-				kind = "dir"
-			case info.Mode()&fs.ModeSymlink != 0:
-				kind = "symlink"
-			}
-			lines = append(lines, fmt.Sprintf("%s %s %04o", kind, filepath.Join(root, rel), info.Mode().Perm()))
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	lines, err := fileLines(h, "/etc/kubernetes", "/var/lib/kubelet")
+	if err != nil {
+		return nil, err
 	}
 	etcd, err := os.ReadDir(h.Path("/var/lib/etcd"))
 	if err != nil {
@@ -219,4 +195,38 @@ func compareGolden(t *testing.T, path string, got []string, record bool) {
 	if string(want) != text {
 		t.Errorf("the state differs from %s, recorded from upstream kubeadm (-want +got):\n%s", path, golden.Diff(path, string(want), text))
 	}
+}
+
+// fileLines lists every file and directory under the host's roots with its
+// kind and mode, one line each, as the snapshots compare them.
+func fileLines(h *framework.Host, roots ...string) ([]string, error) {
+	var lines []string
+	for _, root := range roots {
+		err := filepath.WalkDir(h.Path(root), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(h.Path(root), path)
+			if rel == "." {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			kind := "file"
+			switch {
+			case d.IsDir():
+				kind = "dir"
+			case info.Mode()&fs.ModeSymlink != 0:
+				kind = "symlink"
+			}
+			lines = append(lines, fmt.Sprintf("%s %s %04o", kind, filepath.Join(root, rel), info.Mode().Perm()))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return lines, nil
 }
