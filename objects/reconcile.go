@@ -51,42 +51,40 @@ func reconcileConfigMap(live, want *corev1.ConfigMap) outcome {
 }
 
 func reconcileRole(live, want *rbacv1.Role) outcome {
-	changed := reconcileMeta(live, want)
-	if !equality.Semantic.DeepEqual(live.Rules, want.Rules) {
-		live.Rules = want.Rules
-		changed = true
-	}
-	return result(changed)
+	return reconcileRules(live, want, &live.Rules, want.Rules)
 }
 
 func reconcileClusterRole(live, want *rbacv1.ClusterRole) outcome {
-	changed := reconcileMeta(live, want)
-	if !equality.Semantic.DeepEqual(live.Rules, want.Rules) {
-		live.Rules = want.Rules
-		changed = true
-	}
-	return result(changed)
+	return reconcileRules(live, want, &live.Rules, want.Rules)
 }
 
 func reconcileRoleBinding(live, want *rbacv1.RoleBinding) outcome {
-	if live.RoleRef != want.RoleRef {
-		return recreate
-	}
+	return reconcileSubjects(live, want, live.RoleRef != want.RoleRef, &live.Subjects, want.Subjects)
+}
+
+func reconcileClusterRoleBinding(live, want *rbacv1.ClusterRoleBinding) outcome {
+	return reconcileSubjects(live, want, live.RoleRef != want.RoleRef, &live.Subjects, want.Subjects)
+}
+
+// reconcileRules brings a Role's or ClusterRole's metadata and rules to want's.
+func reconcileRules(live, want metav1.Object, liveRules *[]rbacv1.PolicyRule, wantRules []rbacv1.PolicyRule) outcome {
 	changed := reconcileMeta(live, want)
-	if !equality.Semantic.DeepEqual(live.Subjects, want.Subjects) {
-		live.Subjects = want.Subjects
+	if !equality.Semantic.DeepEqual(*liveRules, wantRules) {
+		*liveRules = wantRules
 		changed = true
 	}
 	return result(changed)
 }
 
-func reconcileClusterRoleBinding(live, want *rbacv1.ClusterRoleBinding) outcome {
-	if live.RoleRef != want.RoleRef {
+// reconcileSubjects brings a binding's metadata and subjects to want's; a
+// binding to another role is recreated, as its roleRef cannot change.
+func reconcileSubjects(live, want metav1.Object, otherRole bool, liveSubjects *[]rbacv1.Subject, wantSubjects []rbacv1.Subject) outcome {
+	if otherRole {
 		return recreate
 	}
 	changed := reconcileMeta(live, want)
-	if !equality.Semantic.DeepEqual(live.Subjects, want.Subjects) {
-		live.Subjects = want.Subjects
+	if !equality.Semantic.DeepEqual(*liveSubjects, wantSubjects) {
+		*liveSubjects = wantSubjects
 		changed = true
 	}
 	return result(changed)
