@@ -86,7 +86,7 @@ func mustRun(t *testing.T, ctx context.Context, h *framework.Host, name string, 
 
 // adminClient is a client with the host's admin.conf, used from the test
 // machine over the host's address.
-func adminClient(t *testing.T, h *framework.Host) kubernetes.Interface {
+func adminClient(t testing.TB, h *framework.Host) kubernetes.Interface {
 	t.Helper()
 	cfg, err := clientcmd.BuildConfigFromFlags("", h.Path("/etc/kubernetes/admin.conf"))
 	if err != nil {

@@ -5,8 +5,6 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,8 +17,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	certutil "k8s.io/client-go/util/cert"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	"k8s.io/cluster-bootstrap/token/jws"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
@@ -207,7 +203,7 @@ func initAuditedCluster(b *testing.B, ctx context.Context) (*framework.Host, kub
 	} else {
 		b.Logf("kadm %s:\n%s", strings.Join(args, " "), out)
 	}
-	client := benchAdminClient(b, cp)
+	client := adminClient(b, cp)
 	err = framework.WaitFor(ctx, 3*time.Minute, time.Second, "node "+cp.Name+" Ready", func(ctx context.Context) error {
 		node, err := client.CoreV1().Nodes().Get(ctx, cp.Name, metav1.GetOptions{})
 		if err != nil {
@@ -221,27 +217,7 @@ func initAuditedCluster(b *testing.B, ctx context.Context) (*framework.Host, kub
 	if _, err := os.Stat(cp.Path(auditLogPath)); err != nil {
 		b.Fatalf("the API server writes no audit log: %v", err)
 	}
-	certs, err := certutil.CertsFromFile(cp.Path("/etc/kubernetes/pki/ca.crt"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sum := sha256.Sum256(certs[0].RawSubjectPublicKeyInfo)
-	return cp, client, "sha256:" + hex.EncodeToString(sum[:])
-}
-
-// benchAdminClient is a client with the control plane's admin.conf.
-func benchAdminClient(b *testing.B, h *framework.Host) kubernetes.Interface {
-	b.Helper()
-	cfg, err := clientcmd.BuildConfigFromFlags("", h.Path("/etc/kubernetes/admin.conf"))
-	if err != nil {
-		b.Fatalf("load admin.conf: %v", err)
-	}
-	cfg.Timeout = 15 * time.Second
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return client
+	return cp, client, caCertHash(b, cp)
 }
 
 // benchToken creates a bootstrap token for joining nodes, as `token

@@ -116,8 +116,9 @@ func TestKubeadmReference(t *testing.T) {
 }
 
 // caCertHash is the --discovery-token-ca-cert-hash of a host's cluster CA:
-// the SHA-256 of its SubjectPublicKeyInfo.
-func caCertHash(t *testing.T, h *framework.Host) string {
+// the SHA-256 of its SubjectPublicKeyInfo, computed here rather than with
+// kadm's pkiutil so that the tests check kadm's pins independently.
+func caCertHash(t testing.TB, h *framework.Host) string {
 	t.Helper()
 	certs, err := certutil.CertsFromFile(h.Path("/etc/kubernetes/pki/ca.crt"))
 	if err != nil {
