@@ -2,14 +2,13 @@ package initphases
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/certs"
+	"github.com/kadm-project/kadm/phases"
 )
 
 func certsPhase() workflow.Phase[Data] {
@@ -96,29 +95,8 @@ func runCert(c certs.Cert) func(context.Context, Data) error {
 		if err != nil {
 			return err
 		}
-		reportCert(ctx, c, res)
+		phases.ReportCert(ctx, c, res)
 		return nil
-	}
-}
-
-// reportCert prints kubeadm's lines for what Create did.
-func reportCert(ctx context.Context, c certs.Cert, res certs.Result) {
-	switch {
-	case res.Action == certs.Reused && c.IsCA():
-		workflow.Printf(ctx, "[certs] Using existing %s certificate authority\n", c.BaseName)
-	case res.Action == certs.ReusedKeyless:
-		workflow.Printf(ctx, "[certs] Using existing %s keyless certificate authority\n", c.BaseName)
-	case res.Action == certs.Reused:
-		workflow.Printf(ctx, "[certs] Using existing %s certificate and key on disk\n", c.BaseName)
-	case res.Action == certs.SignedExistingKey:
-		workflow.Printf(ctx, "[certs] Generating %q certificate for the existing key\n", c.BaseName)
-	default:
-		workflow.Printf(ctx, "[certs] Generating %q certificate and key\n", c.BaseName)
-	}
-	cert := res.Certificate
-	if (res.Action == certs.Generated || res.Action == certs.SignedExistingKey) && !c.IsCA() &&
-		slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageServerAuth) {
-		workflow.Printf(ctx, "[certs] %s serving cert is signed for DNS names %v and IPs %v\n", c.BaseName, cert.DNSNames, cert.IPAddresses)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/controlplane"
+	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/staticpod"
 )
 
@@ -95,12 +96,9 @@ func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod) error {
 	if err != nil {
 		return err
 	}
-	pod, applied, err := staticpod.Patch(pod, set)
+	pod, err = phases.PatchStaticPod(ctx, pod, set)
 	if err != nil {
 		return err
-	}
-	for _, a := range applied {
-		workflow.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
 	}
 	path, _, err := staticpod.Write(d.ManifestDir(), pod)
 	if err != nil || !d.DryRun() {

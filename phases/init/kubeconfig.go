@@ -12,6 +12,7 @@ import (
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/phases"
 )
 
 func kubeconfigPhase() workflow.Phase[Data] {
@@ -94,18 +95,7 @@ func ensureKubeconfig(name string) func(context.Context, Data) error {
 		if err != nil {
 			return err
 		}
-		if m := out.ServerMismatch; m != nil {
-			workflow.Printf(ctx, "[kubeconfig] WARNING: the existing kubeconfig file %q points at API server %s instead of %s; it is kept, remove it to have %s write one for %s\n",
-				out.Path, m.Got, m.Want, d.Program(), m.Want)
-		}
-		switch {
-		case out.Written:
-			workflow.Printf(ctx, "[kubeconfig] Writing %q kubeconfig file\n", name)
-		case d.ExternalCA():
-			workflow.Printf(ctx, "[kubeconfig] External CA mode: Using user provided %s\n", name)
-		default:
-			workflow.Printf(ctx, "[kubeconfig] Using existing kubeconfig file: %q\n", out.Path)
-		}
+		phases.ReportKubeconfig(ctx, d.Program(), name, out, d.ExternalCA())
 		return nil
 	}
 }
