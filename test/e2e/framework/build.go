@@ -63,13 +63,13 @@ func ModuleRoot(ctx context.Context) (string, error) {
 }
 
 // GoBuild builds a package of kadm's module (such as ./cmd/kadm) into out as
-// a static binary.
+// a static binary, with the build tags the Makefile's build uses.
 func GoBuild(ctx context.Context, pkg, out string) error {
 	root, err := ModuleRoot(ctx)
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "grpcnotrace", "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
