@@ -12,6 +12,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	joinphases "github.com/kadm-project/kadm/phases/join"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 const joinLong = `When joining a kubeadm initialized cluster, we need to establish
@@ -177,8 +178,8 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	}
 	return &joinData{
 		cfg: cfg, program: cmd.Root().Name(),
-		kubeconfigDir: defaultKubeconfigDir, kubeletDir: defaultKubeletDir,
-		discover: discovery.Discover, clientFor: bootstrapClient,
+		kubeconfigDir: defaultKubeconfigDir, kubeletDir: defaultKubeletDir, manifestDir: config.DefaultManifestsDir,
+		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient,
 	}, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // joinData is the JoinData of one kadm join run. What needs the cluster is
@@ -26,6 +27,8 @@ type joinData struct {
 	cfg                       *config.JoinConfiguration
 	program                   string
 	kubeconfigDir, kubeletDir string
+	manifestDir               string
+	keys                      *pkiutil.KeyPool
 	patches                   patchSet
 	// discover is discovery.Discover; tests replace it.
 	discover func(ctx context.Context, cfg *config.JoinConfiguration, o discovery.Options) (*clientcmdapi.Config, error)
@@ -36,6 +39,7 @@ type joinData struct {
 	client  lazyClient
 	// clientFor builds the bootstrap client; tests replace it.
 	clientFor func(*clientcmdapi.Config) (kubernetes.Interface, error)
+	admin     lazyClient
 	initOnce  sync.Once
 	initCfg   *joinphases.ClusterState
 	initErr   error
@@ -57,9 +61,24 @@ func (d *joinData) PatchesDir() string {
 func (d *joinData) Patches(ctx context.Context) (*patches.Set, error) {
 	return d.patches.get(ctx, d.PatchesDir())
 }
-func (d *joinData) KubeConfigDir() string { return d.kubeconfigDir }
-func (d *joinData) KubeletDir() string    { return d.kubeletDir }
-func (d *joinData) Program() string       { return d.program }
+func (d *joinData) KubeConfigDir() string  { return d.kubeconfigDir }
+func (d *joinData) KubeletDir() string     { return d.kubeletDir }
+func (d *joinData) Program() string        { return d.program }
+func (d *joinData) ManifestDir() string    { return d.manifestDir }
+func (d *joinData) Keys() *pkiutil.KeyPool { return d.keys }
+
+// Client is admin.conf's client. admin.conf is control-plane-prepare's
+// work, so a phase that needs it and runs before it (alone, or with that
+// phase skipped) gets an error that names the phase.
+func (d *joinData) Client(context.Context) (kubernetes.Interface, error) {
+	return d.admin.get(func() (kubernetes.Interface, error) {
+		path := filepath.Join(d.kubeconfigDir, "admin.conf")
+		if !exists(path) {
+			return nil, fmt.Errorf("%s does not exist: run '%s join phase control-plane-prepare kubeconfig' first", path, d.program)
+		}
+		return clientFromKubeconfig(path)
+	})
+}
 
 // TLSBootstrapCfg runs discovery once. A control-plane join whose admin.conf
 // already exists (its phases run one by one) uses that instead, as kubeadm

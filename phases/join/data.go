@@ -9,6 +9,7 @@ import (
 	"github.com/kadm-project/kadm/componentconfig"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // Data is what every join phase reads; app builds it from flags and the
@@ -42,6 +43,15 @@ type Data interface {
 	BootstrapClient(ctx context.Context) (kubernetes.Interface, error)
 	// InitCfg is the cluster's configuration, read as the bootstrap token.
 	InitCfg(ctx context.Context) (*ClusterState, error)
+	// ManifestDir is the kubelet's static Pod directory
+	// (/etc/kubernetes/manifests).
+	ManifestDir() string
+	// Keys is the run's key pool: a control-plane join's certs phase warms
+	// it so that the leaf certificates' keys are made in parallel.
+	Keys() *pkiutil.KeyPool
+	// Client acts as this control-plane node's admin.conf, which
+	// control-plane-prepare writes; it is built once.
+	Client(ctx context.Context) (kubernetes.Interface, error)
 }
 
 // ClusterState is what a joining node learns from the cluster itself.

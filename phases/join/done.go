@@ -2,6 +2,7 @@ package joinphases
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/kadm-project/kadm/app/workflow"
 )
@@ -17,20 +18,42 @@ Run 'kubectl get nodes' on the control-plane to see this node join the cluster.
 
 `
 
-// dryRunDone replaces workerDone after --dry-run, which joined nothing.
+// controlPlaneDone is kubeadm's closing message for a control-plane node;
+// the two verbs fill in the etcd line and admin.conf's path.
+const controlPlaneDone = `This node has joined the cluster and a new control plane instance was created:
+
+* Certificate signing request was sent to apiserver and approval was received.
+* The Kubelet was informed of the new secure connection details.
+* Control plane label and taint were applied to the new node.
+* The Kubernetes control plane instances scaled up.
+%s
+To start administering your cluster from this node, you need to run the following as a regular user:
+
+	mkdir -p $HOME/.kube
+	sudo cp -i %s $HOME/.kube/config
+	sudo chown $(id -u):$(id -g) $HOME/.kube/config
+
+Run 'kubectl get nodes' to see this node join the cluster.
+
+`
+
+// dryRunDone replaces the messages above after --dry-run, which joined nothing.
 const dryRunDone = "[dryrun] Finished dry-running successfully: nothing was written. Above is what the join would do.\n"
 
 // Done prints the closing message of a full join, through the run's
-// reporter so that --output=json carries it too. A control-plane join has
-// its own message, which comes with its phases (issue #5).
+// reporter so that --output=json carries it too.
 func Done(ctx context.Context, d Data) error {
-	msg := workerDone
 	switch {
-	case d.Cfg().ControlPlane != nil:
-		return nil
 	case d.DryRun():
-		msg = dryRunDone
+		workflow.Printf(ctx, "%s", dryRunDone)
+	case d.Cfg().ControlPlane != nil:
+		etcdLine := ""
+		if state, err := d.InitCfg(ctx); err == nil && state.Cluster.Etcd.External == nil {
+			etcdLine = "* A new etcd member was added to the local/stacked etcd cluster.\n"
+		}
+		workflow.Printf(ctx, controlPlaneDone, etcdLine, filepath.Join(d.KubeConfigDir(), "admin.conf"))
+	default:
+		workflow.Printf(ctx, "%s", workerDone)
 	}
-	workflow.Printf(ctx, "%s", msg)
 	return nil
 }

@@ -2,6 +2,8 @@ package joinphases
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kadm-project/kadm/config"
@@ -16,7 +18,8 @@ func TestDone(t *testing.T) {
 	}{
 		{name: "worker", want: workerDone},
 		{name: "dry run", change: func(c *config.JoinConfiguration) { c.DryRun = true }, want: dryRunDone},
-		{name: "control plane has its own message", change: func(c *config.JoinConfiguration) { c.ControlPlane = &config.JoinControlPlane{} }},
+		{name: "control plane with stacked etcd", change: func(c *config.JoinConfiguration) { c.ControlPlane = &config.JoinControlPlane{} },
+			want: fmt.Sprintf(controlPlaneDone, "* A new etcd member was added to the local/stacked etcd cluster.\n", "ETC/admin.conf")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,6 +32,7 @@ func TestDone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			out = strings.ReplaceAll(out, d.kubeconfigDir, "ETC")
 			if out != tt.want {
 				t.Errorf("Done printed %q, want %q", out, tt.want)
 			}

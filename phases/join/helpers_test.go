@@ -33,6 +33,7 @@ import (
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/kubelet"
 	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 const (
@@ -53,6 +54,9 @@ type fakeData struct {
 	ignore                         []string
 	// patchesDir is --patches; empty for none.
 	patchesDir string
+	// admin is the control-plane node's admin.conf client.
+	admin kubernetes.Interface
+	keys  *pkiutil.KeyPool
 }
 
 func newFakeData(t *testing.T, healthz string) *fakeData {
@@ -100,6 +104,21 @@ func (d *fakeData) Patches(context.Context) (*patches.Set, error) {
 func (d *fakeData) KubeConfigDir() string { return d.kubeconfigDir }
 func (d *fakeData) KubeletDir() string    { return d.kubeletDir }
 func (d *fakeData) Program() string       { return "kadm" }
+func (d *fakeData) ManifestDir() string   { return filepath.Join(d.kubeconfigDir, "manifests") }
+func (d *fakeData) Keys() *pkiutil.KeyPool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.keys == nil {
+		d.keys = pkiutil.NewKeyPool()
+	}
+	return d.keys
+}
+func (d *fakeData) Client(context.Context) (kubernetes.Interface, error) {
+	if d.admin == nil {
+		return nil, errors.New("no admin.conf in this test")
+	}
+	return d.admin, nil
+}
 func (d *fakeData) TLSBootstrapCfg(context.Context) (*clientcmdapi.Config, error) {
 	return d.tlsCfg, nil
 }

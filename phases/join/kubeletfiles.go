@@ -48,9 +48,9 @@ type kubeletFile struct {
 	data       []byte
 }
 
-// kubeletFiles computes the files of a worker node: the bootstrap
-// kubeconfig named after the cluster, as kubeadm names it, the CA, and the
-// kubelet's configuration with the user's patches.
+// kubeletFiles computes the kubelet's files: the bootstrap kubeconfig named
+// after the cluster, as kubeadm names it, the CA, and the kubelet's
+// configuration with the user's patches.
 func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clientcmdapi.Config, sys initsystem.InitSystem, hostname string) (*nodeFiles, error) {
 	cfg := d.Cfg()
 	bootstrap, cluster, err := renameCluster(tlsCfg, state.Cluster.ClusterName)
@@ -60,6 +60,13 @@ func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clie
 	ca, err := caData(cluster)
 	if err != nil {
 		return nil, err
+	}
+	if cp := cfg.ControlPlane; cp != nil {
+		// The kubelet of a control-plane node bootstraps with its own API
+		// server, which becomes available with the etcd member.
+		if cluster.Server, err = kubeconfig.LocalURL(cp.LocalAPIEndpoint); err != nil {
+			return nil, err
+		}
 	}
 	f := &nodeFiles{
 		bootstrapPath: filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName),
@@ -98,7 +105,8 @@ func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clie
 	}
 	f.kubeletFiles = []kubeletFile{
 		// Workers register with their taints: no later phase marks them.
-		{kubelet.FlagsFileName, "environment file with flags", kubelet.FlagsEnv(kubelet.Flags(&cfg.NodeRegistration, hostname, true))},
+		// A control-plane node gets them from mark-control-plane.
+		{kubelet.FlagsFileName, "environment file with flags", kubelet.FlagsEnv(kubelet.Flags(&cfg.NodeRegistration, hostname, cfg.ControlPlane == nil))},
 		{kubelet.InstanceConfigFileName, "configuration", kubelet.InstanceConfig(node.CRISocket)},
 		{kubelet.ConfigFileName, "configuration", config},
 	}

@@ -53,9 +53,6 @@ func realHost() host {
 // is healthy and holds its own credentials.
 func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	cfg := d.Cfg()
-	if cfg.ControlPlane != nil {
-		return phases.NotImplemented("kubelet-start for a control-plane join", 5)
-	}
 	tlsCfg, err := d.TLSBootstrapCfg(ctx)
 	if err != nil {
 		return err
@@ -101,14 +98,12 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 		klog.Warningf("[kubelet-start] unable to stop the kubelet service momentarily: %v", err)
 	}
 	bootstrapConf := filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName)
-	if !ownCredentials {
+	controlPlane := cfg.ControlPlane != nil
+	if !ownCredentials && !controlPlane {
 		// The token must not stay on disk, whatever the outcome; a rerun
-		// writes it again.
-		defer func() {
-			if err := os.Remove(bootstrapConf); err != nil && !errors.Is(err, os.ErrNotExist) {
-				klog.Warningf("[kubelet-start] could not remove %s, which holds the bootstrap token: %v", bootstrapConf, err)
-			}
-		}()
+		// writes it again. A control-plane node's kubelet needs it until
+		// its own API server is up: mark-control-plane removes it.
+		defer removeBootstrapConf(bootstrapConf)
 	}
 	if !files.caPresent {
 		// A CA this run wrote would make the rerun's preflight
@@ -132,7 +127,19 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	if ownCredentials {
 		return nil
 	}
+	if controlPlane {
+		workflow.Printf(ctx, "[kubelet-start] The kubelet will finish its TLS bootstrap with this node's API server, once its etcd member has joined\n")
+		return nil
+	}
 	return waitBootstrap(ctx, d, h, client, tlsCfg, nodeName, since)
+}
+
+// removeBootstrapConf removes the bootstrap kubeconfig, which holds the
+// token; a failure is only a warning.
+func removeBootstrapConf(path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		klog.Warningf("[kubelet-start] could not remove %s, which holds the bootstrap token: %v", path, err)
+	}
 }
 
 // existingCredentials tells whether kubelet.conf already holds this node's

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -24,11 +23,6 @@ func flags(names ...[]string) []string {
 		all = append(all, n...)
 	}
 	return all
-}
-
-// pending is the Run of a phase whose work arrives with a later issue.
-func pending(what string, issue int) func(context.Context, Data) error {
-	return func(context.Context, Data) error { return phases.NotImplemented(what, issue) }
 }
 
 // Phases is the join workflow in kubeadm v1.37's order.
@@ -61,26 +55,26 @@ func Phases() []workflow.Phase[Data] {
 				{
 					Name: "download-certs", ArgsUsage: endpointArg, ArgsValidator: endpoint,
 					Short:        "Download certificates shared among control-plane nodes from the kubeadm-certs Secret",
-					Run:          pending("downloading the kubeadm-certs Secret", 5),
+					Run:          runDownloadCerts,
 					InheritFlags: flags(discoveryFlags, []string{options.Config, options.ControlPlane, options.CertificateKey, options.DryRun}),
 				},
 				{
 					Name: "certs", ArgsUsage: endpointArg, ArgsValidator: endpoint,
 					Short: "Generate the certificates for the new control plane components",
-					Run:   pending("control-plane certificates for join", 5),
+					Run:   runControlPlaneCerts,
 					InheritFlags: flags(discoveryFlags, []string{options.Config, options.ControlPlane, options.NodeName,
 						options.APIServerAdvertiseAddress, options.DryRun}),
 				},
 				{
 					Name: "kubeconfig", ArgsUsage: endpointArg, ArgsValidator: endpoint,
 					Short:        "Generate the kubeconfig for the new control plane components",
-					Run:          pending("control-plane kubeconfig files for join", 5),
+					Run:          runControlPlaneKubeconfigs,
 					InheritFlags: flags(discoveryFlags, []string{options.Config, options.ControlPlane, options.CertificateKey, options.DryRun}),
 				},
 				{
 					Name:  "control-plane",
 					Short: "Generate the manifests for the new control plane components",
-					Run:   pending("control-plane static Pod manifests for join", 5),
+					Run:   runControlPlaneManifests,
 					InheritFlags: []string{options.Config, options.ControlPlane, options.APIServerAdvertiseAddress,
 						options.APIServerBindPort, options.Patches, options.DryRun},
 				},
@@ -91,7 +85,7 @@ func Phases() []workflow.Phase[Data] {
 			Short:        "Check that the local etcd cluster is healthy before adding a member",
 			Hidden:       true,
 			RunIf:        isControlPlane,
-			Run:          pending("the etcd health check before a control-plane join", 5),
+			Run:          runCheckEtcd,
 			InheritFlags: []string{options.Config, options.ControlPlane, options.DryRun},
 		},
 		{
@@ -116,14 +110,14 @@ func Phases() []workflow.Phase[Data] {
 				{
 					Name:  "etcd",
 					Short: "Add a new local etcd member",
-					Run:   pending("adding the local etcd member", 5),
+					Run:   runEtcdJoin,
 					InheritFlags: []string{options.Config, options.ControlPlane, options.NodeName,
 						options.APIServerAdvertiseAddress, options.Patches, options.DryRun},
 				},
 				{
 					Name:         "mark-control-plane",
 					Short:        "Mark a node as a control-plane",
-					Run:          pending("marking the node as a control plane", 5),
+					Run:          runMarkControlPlane,
 					InheritFlags: []string{options.Config, options.ControlPlane, options.NodeName, options.DryRun},
 				},
 			},
@@ -132,7 +126,7 @@ func Phases() []workflow.Phase[Data] {
 			Name:         "wait-control-plane",
 			Short:        "Wait for the control plane to start",
 			RunIf:        isControlPlane,
-			Run:          pending("waiting for the new control-plane components", 5),
+			Run:          runWaitControlPlane,
 			InheritFlags: []string{options.Config, options.ControlPlane, options.DryRun},
 		},
 	}

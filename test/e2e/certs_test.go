@@ -30,18 +30,24 @@ type certExpectation struct {
 }
 
 // expectedCertificates lists every certificate of a stacked control plane
-// with a local etcd and the default service subnet and DNS domain.
-func expectedCertificates(node, ip string) []certExpectation {
+// with a local etcd and the default service subnet and DNS domain;
+// endpointIP is the controlPlaneEndpoint's address when it is another one
+// than ip.
+func expectedCertificates(node, ip, endpointIP string) []certExpectation {
 	server := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	client := []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	both := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 	etcdDNS := []string{node, "localhost"}
 	etcdIPs := []string{ip, "127.0.0.1", "::1"}
+	apiserverIPs := []string{"10.96.0.1", ip}
+	if endpointIP != "" && endpointIP != ip {
+		apiserverIPs = append(apiserverIPs, endpointIP)
+	}
 	return []certExpectation{
 		{name: "ca", cn: "kubernetes"},
 		{name: "apiserver", ca: "ca", cn: "kube-apiserver", usages: server,
 			dns: []string{node, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
-			ips: []string{"10.96.0.1", ip}},
+			ips: apiserverIPs},
 		{name: "apiserver-kubelet-client", ca: "ca", cn: "kube-apiserver-kubelet-client", usages: client},
 		{name: "front-proxy-ca", cn: "front-proxy-ca"},
 		{name: "front-proxy-client", ca: "front-proxy-ca", cn: "front-proxy-client", usages: client},
@@ -60,23 +66,38 @@ type kubeconfigExpectation struct {
 	org  []string
 }
 
-func expectedKubeconfigs(node string) []kubeconfigExpectation {
-	return []kubeconfigExpectation{
+// expectedKubeconfigs lists the kubeconfig files of a control-plane node;
+// super-admin.conf only on the node init made.
+func expectedKubeconfigs(node string, joined bool) []kubeconfigExpectation {
+	files := []kubeconfigExpectation{
 		{file: "admin.conf", cn: "kubernetes-admin", org: []string{"kubeadm:cluster-admins"}},
 		{file: "super-admin.conf", cn: "kubernetes-super-admin", org: []string{"system:masters"}},
 		{file: "controller-manager.conf", cn: "system:kube-controller-manager"},
 		{file: "scheduler.conf", cn: "system:kube-scheduler"},
 		{file: "kubelet.conf", cn: "system:node:" + node, org: []string{"system:nodes"}},
 	}
+	if joined {
+		files = slices.DeleteFunc(files, func(k kubeconfigExpectation) bool { return k.file == "super-admin.conf" })
+	}
+	return files
 }
 
-// checkCertificates checks every certificate and key an init leaves in
-// /etc/kubernetes/pki and the client certificates of its kubeconfigs.
-func checkCertificates(t *testing.T, h *framework.Host) {
+// controlPlaneHost is what decides a control-plane node's certificates: the
+// controlPlaneEndpoint's address ("" when none) and whether the node joined
+// (or was made by init).
+type controlPlaneHost struct {
+	endpointIP string
+	joined     bool
+}
+
+// checkCertificates checks every certificate and key an init or a
+// control-plane join leaves in /etc/kubernetes/pki and the client
+// certificates of its kubeconfigs.
+func checkCertificates(t *testing.T, h *framework.Host, cp controlPlaneHost) {
 	t.Helper()
 	pki := h.Path("/etc/kubernetes/pki")
 	certs := map[string]*x509.Certificate{}
-	expected := expectedCertificates(h.Name, h.IP.String())
+	expected := expectedCertificates(h.Name, h.IP.String(), cp.endpointIP)
 	for _, e := range expected {
 		path := filepath.Join(pki, e.name+".crt")
 		c, err := certutil.CertsFromFile(path)
@@ -124,7 +145,7 @@ func checkCertificates(t *testing.T, h *framework.Host) {
 			t.Errorf("files in %s:\n got %q\nwant %q", pki, got, want)
 		}
 	})
-	for _, k := range expectedKubeconfigs(h.Name) {
+	for _, k := range expectedKubeconfigs(h.Name, cp.joined) {
 		t.Run(k.file, func(t *testing.T) {
 			path := h.Path(filepath.Join("/etc/kubernetes", k.file))
 			checkMode(t, path, 0o600)

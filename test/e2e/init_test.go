@@ -69,7 +69,7 @@ func TestInit(t *testing.T) {
 	args := append(slices.Clone(base), preflightFlags(t)...)
 	out := mustRun(t, ctx, h, "kadm", args...)
 	client := verifyControlPlane(t, ctx, h, token)
-	t.Run("certificates", func(t *testing.T) { checkCertificates(t, h) })
+	t.Run("certificates", func(t *testing.T) { checkCertificates(t, h, controlPlaneHost{}) })
 	t.Run("state", func(t *testing.T) {
 		got, err := snapshot(ctx, h, client, id)
 		if err != nil {

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/test/e2e/framework"
 )
 
@@ -116,21 +115,4 @@ func runKadm(t *testing.T, ctx context.Context, h *framework.Host, timeout time.
 	out, elapsed, err := r.Wait(ctx, timeout)
 	t.Logf("kadm %s (%s, %v):\n%s", strings.Join(args, " "), elapsed.Round(time.Millisecond), err, out)
 	return out, elapsed, err
-}
-
-// skipUnlessImplemented skips the test when kadm failed only because the
-// join code it exercises has not landed yet (a phase still returns
-// phases.ErrNotImplemented): the test then has nothing to accept. Any other
-// failure is the test's to judge.
-func skipUnlessImplemented(t *testing.T, out string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	marker := phases.ErrNotImplemented.Error()
-	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, marker) {
-			t.Skipf("product code missing: kadm join stops with %q", strings.TrimSpace(line))
-		}
-	}
 }

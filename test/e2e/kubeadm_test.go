@@ -37,7 +37,7 @@ func TestKubeadmReference(t *testing.T) {
 	token, id, _ := newToken(t)
 	mustRun(t, ctx, cp, "kubeadm", "init", "--config", writeInitConfig(t, cp, token), "--skip-phases=preflight")
 	client := verifyControlPlane(t, ctx, cp, token)
-	t.Run("certificates", func(t *testing.T) { checkCertificates(t, cp) })
+	t.Run("certificates", func(t *testing.T) { checkCertificates(t, cp, controlPlaneHost{}) })
 	t.Run("state", func(t *testing.T) {
 		got, err := snapshot(ctx, cp, client, id)
 		if err != nil {

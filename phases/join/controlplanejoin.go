@@ -1,0 +1,228 @@
+package joinphases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/etcd"
+	"github.com/kadm-project/kadm/etcdcluster"
+	"github.com/kadm-project/kadm/noderole"
+	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/staticpod"
+)
+
+// writeStaticPod applies the patches to pod and writes it to the manifest
+// directory, or, on a dry run, prints it.
+func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod, set *patches.Set) error {
+	pod, err := phases.PatchStaticPod(ctx, pod, set)
+	if err != nil {
+		return err
+	}
+	if d.DryRun() {
+		data, err := staticpod.Marshal(pod)
+		if err != nil {
+			return err
+		}
+		workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(d.ManifestDir(), pod.Name), data)
+		return nil
+	}
+	_, _, err = staticpod.Write(d.ManifestDir(), pod)
+	return err
+}
+
+// stackedEtcd is the cluster's local etcd, or nil with a message when the
+// cluster uses an external one.
+func stackedEtcd(ctx context.Context, d Data, phase string) (*config.ClusterConfiguration, bool, error) {
+	state, err := d.InitCfg(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if state.Cluster.Etcd.External != nil {
+		workflow.Printf(ctx, "[%s] Using external etcd: no local etcd member to check or add\n", phase)
+		return state.Cluster, false, nil
+	}
+	return state.Cluster, true, nil
+}
+
+// etcdClient connects to the stacked etcd members the cluster publishes,
+// as the API server does.
+func etcdClient(ctx context.Context, d Data, cluster *config.ClusterConfiguration) (*etcdcluster.Client, error) {
+	client, err := d.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ectx, cancel := context.WithTimeout(ctx, d.Cfg().Timeouts.KubernetesAPICall.Duration)
+	defer cancel()
+	endpoints, err := etcdcluster.Endpoints(ectx, client)
+	if err != nil {
+		return nil, err
+	}
+	return etcdcluster.New(endpoints, cluster.CertificatesDir)
+}
+
+// runCheckEtcd checks that every etcd member answers before this node
+// changes the cluster's membership.
+func runCheckEtcd(ctx context.Context, d Data) error {
+	cluster, local, err := stackedEtcd(ctx, d, "check-etcd")
+	if err != nil || !local {
+		return err
+	}
+	if d.DryRun() {
+		workflow.Printf(ctx, "[dryrun] Would check that the etcd cluster is healthy\n")
+		return nil
+	}
+	workflow.Printf(ctx, "[check-etcd] Checking that the etcd cluster is healthy\n")
+	c, err := etcdClient(ctx, d, cluster)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	cctx, cancel := context.WithTimeout(ctx, d.Cfg().Timeouts.EtcdAPICall.Duration)
+	defer cancel()
+	if err := c.CheckHealth(cctx); err != nil {
+		return fmt.Errorf("%w; no member was added", err)
+	}
+	return nil
+}
+
+// runEtcdJoin adds this node's etcd as a learner (or finds the member an
+// earlier run added), writes its static Pod with the cluster's members,
+// promotes it once it has caught up with the leader and waits until the
+// cluster answers, all within timeouts.etcdAPICall.
+func runEtcdJoin(ctx context.Context, d Data) error {
+	cluster, local, err := stackedEtcd(ctx, d, "etcd")
+	if err != nil || !local {
+		return err
+	}
+	cfg := d.Cfg()
+	name := cfg.NodeRegistration.Name
+	peerURL := etcd.PeerURL(cfg.ControlPlane.LocalAPIEndpoint.AdvertiseAddress)
+	set, err := d.Patches(ctx)
+	if err != nil {
+		return err
+	}
+	in := etcd.ManifestInput{
+		Cluster:            cluster,
+		NodeName:           name,
+		Endpoint:           cfg.ControlPlane.LocalAPIEndpoint,
+		CertificateDir:     cluster.CertificatesDir,
+		HealthCheckTimeout: cfg.Timeouts.ControlPlaneComponentHealthCheck.Duration,
+	}
+	if d.DryRun() {
+		workflow.Printf(ctx, "[dryrun] Would ensure that %q directory is present\n", cluster.Etcd.Local.DataDir)
+		workflow.Printf(ctx, "[dryrun] Would add etcd member %s as a learner, write its static Pod and promote it\n", peerURL)
+		return nil
+	}
+	c, err := etcdClient(ctx, d, cluster)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.EtcdAPICall.Duration)
+	defer cancel()
+
+	self, all, err := c.AddLearner(ctx, name, peerURL)
+	if err != nil {
+		return err
+	}
+	if self.IsLearner {
+		workflow.Printf(ctx, "[etcd] Announced new etcd member %s (%x) as a learner to the existing etcd cluster\n", peerURL, self.ID)
+	} else {
+		workflow.Printf(ctx, "[etcd] etcd member %s (%x) is already a voting member\n", peerURL, self.ID)
+	}
+	in.InitialCluster = etcdcluster.InitialCluster(all, name, peerURL)
+	if err := etcd.CreateDataDir(cluster.Etcd.Local.DataDir); err != nil {
+		return err
+	}
+	workflow.Printf(ctx, "[etcd] Creating static Pod manifest for %q\n", etcd.Name)
+	pod, err := etcd.Pod(in)
+	if err != nil {
+		return fmt.Errorf("build the etcd static Pod: %w", err)
+	}
+	if err := writeStaticPod(ctx, d, pod, set); err != nil {
+		return err
+	}
+	if self.IsLearner {
+		workflow.Printf(ctx, "[etcd] Waiting for the new etcd member to catch up with the leader, then promoting it. This can take up to %v\n", cfg.Timeouts.EtcdAPICall.Duration)
+		if err := c.Promote(ctx, self.ID); err != nil {
+			return err
+		}
+		workflow.Printf(ctx, "[etcd] Promoted etcd member %s to a voting member\n", peerURL)
+	}
+	if err := c.WaitAvailable(ctx); err != nil {
+		return fmt.Errorf("etcd member %s was added, but the cluster did not become available: %w", peerURL, err)
+	}
+	return nil
+}
+
+// runMarkControlPlane waits for the kubelet's TLS bootstrap, which needs
+// this node's API server and so could not finish in kubelet-start, then
+// labels and taints the Node as a control-plane node.
+func runMarkControlPlane(ctx context.Context, d Data) error {
+	cfg := d.Cfg()
+	nr := cfg.NodeRegistration
+	if d.DryRun() {
+		workflow.Printf(ctx, "[dryrun] Would wait for the kubelet's TLS bootstrap and mark node %s as a control-plane\n", nr.Name)
+		return nil
+	}
+	if err := waitControlPlaneBootstrap(ctx, d); err != nil {
+		return err
+	}
+	client, err := d.Client(ctx)
+	if err != nil {
+		return err
+	}
+	workflow.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the labels: %v\n", nr.Name, noderole.ControlPlaneLabels())
+	if len(nr.Taints) > 0 {
+		workflow.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the taints %v\n", nr.Name, noderole.TaintStrings(nr.Taints))
+	}
+	return noderole.Mark(ctx, client, apiPolicy(d), nr.Name, nr.Taints)
+}
+
+// waitControlPlaneBootstrap waits, when bootstrap-kubelet.conf is still
+// there, for the kubelet to turn it into kubelet.conf, then removes it.
+func waitControlPlaneBootstrap(ctx context.Context, d Data) error {
+	bootstrapConf := filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName)
+	fi, err := os.Stat(bootstrapConf)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := d.TLSBootstrapCfg(ctx)
+	if err != nil {
+		return err
+	}
+	client, err := d.BootstrapClient(ctx)
+	if err != nil {
+		return err
+	}
+	// The kubelet's requests date from kubelet-start, which wrote the file.
+	since := fi.ModTime().Add(-sinceSlack)
+	if err := waitBootstrap(ctx, d, realHost(), client, tlsCfg, d.Cfg().NodeRegistration.Name, since); err != nil {
+		return err
+	}
+	removeBootstrapConf(bootstrapConf)
+	return nil
+}
+
+// runWaitControlPlane waits for this node's API server, controller-manager
+// and scheduler to answer on their health endpoints.
+func runWaitControlPlane(ctx context.Context, d Data) error {
+	cfg := d.Cfg()
+	if d.DryRun() {
+		workflow.Printf(ctx, "[dryrun] Would wait for the control-plane components to become healthy\n")
+		return nil
+	}
+	return phases.WaitControlPlane(ctx, d.ManifestDir(), cfg.ControlPlane.LocalAPIEndpoint.AdvertiseAddress,
+		cfg.NodeRegistration.CRISocket, cfg.Timeouts.ControlPlaneComponentHealthCheck.Duration)
+}
