@@ -80,10 +80,13 @@ Example usage:
 	root.PersistentFlags().AddFlag(verbosityFlag())
 
 	root.AddCommand(
+		newCertsCmd(s),
 		newCompletionCmd(s),
 		newConfigCmd(s),
 		newInitCmd(s, newInitOptions(name)),
 		newJoinCmd(s, newJoinOptions()),
+		newKubeconfigCmd(s),
+		newTokenCmd(s),
 		newVersionCmd(s),
 	)
 	markRunErrors(root)
