@@ -86,6 +86,7 @@ Example usage:
 		newInitCmd(s, newInitOptions(name)),
 		newJoinCmd(s, newJoinOptions()),
 		newKubeconfigCmd(s),
+		newResetCmd(s, newResetOptions()),
 		newTokenCmd(s),
 		newVersionCmd(s),
 	)

@@ -1,0 +1,259 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/app/options"
+	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cleanup"
+	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/etcdcluster"
+	resetphases "github.com/kadm-project/kadm/phases/reset"
+	"github.com/kadm-project/kadm/uploadconfig"
+)
+
+// resetAPITimeout bounds each call reset makes to the API server: a node
+// being reset is often one whose cluster is broken, and reset goes on
+// without the cluster.
+const resetAPITimeout = 15 * time.Second
+
+// defaultVarLibDir is where etcd's data directory must be.
+const defaultVarLibDir = "/var/lib"
+
+// resetOptions holds the reset flags.
+type resetOptions struct {
+	certDir               string
+	criSocket             string
+	dryRun                bool
+	force                 bool
+	cleanupTmpDir         bool
+	ignorePreflightErrors []string
+	kubeconfig            string
+}
+
+func newResetOptions() *resetOptions {
+	return &resetOptions{
+		certDir:    config.DefaultCertificatesDir,
+		kubeconfig: filepath.Join(defaultKubeconfigDir, "admin.conf"),
+	}
+}
+
+// newResetCmd makes `reset`; opts is exposed so tests can parse flags and
+// build the reset data without running anything.
+func newResetCmd(s IOStreams, opts *resetOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Performs a best effort revert of changes made to this host by 'kubeadm init' or 'kubeadm join'",
+		Args:  cobra.NoArgs,
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.certDir, options.CertificatesDir, opts.certDir,
+		"The path to the directory where the certificates are stored. If specified, clean this directory.")
+	f.BoolVar(&opts.cleanupTmpDir, resetphases.FlagCleanupTmpDir, false,
+		fmt.Sprintf("Cleanup the %q directory", filepath.Join(defaultKubeconfigDir, "tmp")))
+	f.StringVar(&opts.criSocket, options.CRISocket, "", options.HelpCRISocket)
+	f.BoolVar(&opts.dryRun, options.DryRun, false, options.HelpDryRun)
+	f.BoolVarP(&opts.force, resetphases.FlagForce, "f", false, "Reset the node without prompting for confirmation.")
+	f.StringSliceVar(&opts.ignorePreflightErrors, options.IgnorePreflightErrors, nil, options.HelpIgnorePreflightErrors)
+	f.StringVar(&opts.kubeconfig, options.Kubeconfig, opts.kubeconfig, options.HelpKubeconfig)
+
+	wf := &workflow.Command[resetphases.Data]{
+		Workflow: &workflow.Workflow[resetphases.Data]{Phases: resetphases.Phases()},
+		NewData: func(_ context.Context, cmd *cobra.Command, _ []string) (resetphases.Data, error) {
+			return newResetData(cmd, opts, s.In)
+		},
+		Done: resetphases.Done,
+		Out:  s.Out,
+	}
+	wf.Bind(cmd)
+	return cmd
+}
+
+// newResetData checks the flags; --cert-dir names a directory reset will
+// empty, so a value kadm does not own is refused before anything runs.
+func newResetData(cmd *cobra.Command, o *resetOptions, in io.Reader) (*resetData, error) {
+	certDirSet := cmd.Flags().Changed(options.CertificatesDir)
+	if certDirSet {
+		if err := cleanup.Check(o.certDir, defaultKubeconfigDir); err != nil {
+			return nil, usagef("--%s: %v: reset empties this directory, so it must be inside %s", options.CertificatesDir, err, defaultKubeconfigDir)
+		}
+	}
+	ignore, err := ignoreList(o.ignorePreflightErrors)
+	if err != nil {
+		return nil, err
+	}
+	socket, err := resetCRISocket(o.criSocket)
+	if err != nil {
+		return nil, err
+	}
+	return &resetData{
+		opts: o, certDirSet: certDirSet, ignore: ignore, in: in, program: cmd.Root().Name(), criSocket: socket,
+		kubernetesDir: defaultKubeconfigDir, manifestDir: config.DefaultManifestsDir,
+		kubeletDir: defaultKubeletDir, varLibDir: defaultVarLibDir,
+		host: resetphases.RealHost(), clientFrom: clientFromKubeconfig, fetch: fetchClusterConfig, connect: connectEtcd,
+	}, nil
+}
+
+// ignoreList lowercases the --ignore-preflight-errors names, as the other
+// commands keep them.
+func ignoreList(names []string) ([]string, error) {
+	nr := &config.NodeRegistrationOptions{}
+	if err := mergeIgnores(nr, names); err != nil {
+		return nil, err
+	}
+	return nr.IgnorePreflightErrors, nil
+}
+
+// resetCRISocket is --cri-socket, or the one runtime socket on the host;
+// empty when there is none, since reset then has no containers to remove.
+func resetCRISocket(flag string) (string, error) {
+	if flag != "" {
+		return config.CRISocketURL(flag), nil
+	}
+	socket, err := config.DetectCRISocket(exists)
+	switch {
+	case errors.Is(err, config.ErrNoCRISocket):
+		return "", nil
+	case err != nil:
+		return "", usagef("%v", err)
+	}
+	return socket, nil
+}
+
+// resetData is the Data of one kadm reset run.
+type resetData struct {
+	opts       *resetOptions
+	certDirSet bool
+	ignore     []string
+	in         io.Reader
+	program    string
+	criSocket  string
+
+	kubernetesDir, manifestDir, kubeletDir, varLibDir string
+	host                                              resetphases.Host
+
+	// fetch reads the cluster's configuration; tests replace it.
+	fetch func(ctx context.Context, client kubernetes.Interface) (*config.ClusterConfiguration, error)
+	// connect makes the etcd client; tests replace it.
+	connect func(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error)
+
+	// clientFrom builds --kubeconfig's client; tests replace it.
+	clientFrom func(path string) (kubernetes.Interface, error)
+
+	client      lazyClient
+	clusterOnce sync.Once
+	cluster     *config.ClusterConfiguration
+}
+
+var _ resetphases.Data = (*resetData)(nil)
+
+func (d *resetData) DryRun() bool                    { return d.opts.dryRun }
+func (d *resetData) Force() bool                     { return d.opts.force }
+func (d *resetData) CleanupTmpDir() bool             { return d.opts.cleanupTmpDir }
+func (d *resetData) IgnorePreflightErrors() []string { return d.ignore }
+func (d *resetData) In() io.Reader                   { return d.in }
+func (d *resetData) Program() string                 { return d.program }
+func (d *resetData) KubernetesDir() string           { return d.kubernetesDir }
+func (d *resetData) ManifestDir() string             { return d.manifestDir }
+func (d *resetData) KubeletDir() string              { return d.kubeletDir }
+func (d *resetData) EtcdParentDir() string           { return d.varLibDir }
+func (d *resetData) CRISocket() string               { return d.criSocket }
+func (d *resetData) Host() resetphases.Host          { return d.host }
+
+// CertificatesDir: --cert-dir when set, else the cluster's, else the default.
+func (d *resetData) CertificatesDir(ctx context.Context) (dir, source string) {
+	if d.certDirSet {
+		return d.opts.certDir, "--" + options.CertificatesDir
+	}
+	if c := d.Cluster(ctx); c != nil && c.CertificatesDir != "" {
+		return c.CertificatesDir, "certificatesDir of the cluster's configuration"
+	}
+	return config.DefaultCertificatesDir, "the default certificates directory"
+}
+
+// apiClient is --kubeconfig's client.
+func (d *resetData) apiClient() (kubernetes.Interface, error) {
+	return d.client.get(func() (kubernetes.Interface, error) {
+		if !exists(d.opts.kubeconfig) {
+			return nil, fmt.Errorf("%s does not exist (this node has no cluster access, as on a worker)", d.opts.kubeconfig)
+		}
+		return d.clientFrom(d.opts.kubeconfig)
+	})
+}
+
+// Cluster reads kube-system/kubeadm-config once; without it reset uses
+// defaults and says so.
+func (d *resetData) Cluster(ctx context.Context) *config.ClusterConfiguration {
+	d.clusterOnce.Do(func() {
+		client, err := d.apiClient()
+		if err == nil {
+			d.cluster, err = d.fetch(ctx, client)
+		}
+		if err != nil {
+			workflow.Printf(ctx, "[reset] WARNING: Unable to read the cluster's configuration, using defaults: %v\n", err)
+		}
+	})
+	return d.cluster
+}
+
+func (d *resetData) Etcd(ctx context.Context, certDir string) (resetphases.EtcdCluster, error) {
+	client, err := d.apiClient()
+	if err != nil {
+		return nil, err
+	}
+	return d.connect(ctx, client, certDir)
+}
+
+// fetchClusterConfig reads the ClusterConfiguration from the kubeadm-config
+// ConfigMap.
+func fetchClusterConfig(ctx context.Context, client kubernetes.Interface) (*config.ClusterConfiguration, error) {
+	ctx, cancel := context.WithTimeout(ctx, resetAPITimeout)
+	defer cancel()
+	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, uploadconfig.KubeadmConfigMap, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, uploadconfig.KubeadmConfigMap, err)
+	}
+	source := metav1.NamespaceSystem + "/" + uploadconfig.KubeadmConfigMap
+	docs, err := config.Parse(source, []byte(cm.Data[uploadconfig.ClusterConfigurationKey]))
+	if err != nil {
+		return nil, err
+	}
+	if docs.Cluster == nil {
+		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, uploadconfig.ClusterConfigurationKey)
+	}
+	config.SetClusterDefaults(docs.Cluster)
+	return docs.Cluster, nil
+}
+
+// etcdMembers is an etcd client that remembers its endpoints.
+type etcdMembers struct {
+	*etcdcluster.Client
+	endpoints []string
+}
+
+func (e etcdMembers) Endpoints() []string { return e.endpoints }
+
+// connectEtcd finds the stacked etcd members through the API server.
+func connectEtcd(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error) {
+	actx, cancel := context.WithTimeout(ctx, resetAPITimeout)
+	defer cancel()
+	endpoints, err := etcdcluster.Endpoints(actx, client)
+	if err != nil {
+		return nil, err
+	}
+	c, err := etcdcluster.New(endpoints, certDir)
+	if err != nil {
+		return nil, err
+	}
+	return etcdMembers{Client: c, endpoints: endpoints}, nil
+}
