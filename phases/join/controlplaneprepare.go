@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -77,11 +78,13 @@ func runDownloadCerts(ctx context.Context, d Data) error {
 }
 
 // sharedFiles are the shared certificates and keys of the cluster that a
-// control-plane node cannot make itself.
+// control-plane node cannot make itself. An external etcd's client files
+// are left to preflight's ExternalEtcdClientCertificates check, which may
+// be ignored.
 func sharedFiles(cluster *config.ClusterConfiguration) []string {
 	var files []string
 	for _, f := range copycerts.Files(cluster.CertificatesDir, cluster.Etcd.External) {
-		if f.Path != "" {
+		if f.Path != "" && !strings.HasPrefix(f.Entry, "external-etcd") {
 			files = append(files, f.Path)
 		}
 	}
