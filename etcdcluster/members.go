@@ -168,6 +168,10 @@ func learnerNotReady(err error) bool {
 // Remove removes the member at peerURL from the cluster. removed is false
 // when there is no such member, so a rerun after a removal succeeds.
 func (c *Client) Remove(ctx context.Context, peerURL string) (removed bool, err error) {
+	// sent: a removal request went out and its answer was lost (the member
+	// being removed may be the one that was asked, and stop at once); a
+	// member gone afterwards was removed by this call.
+	var sent bool
 	err = retry(ctx, "remove etcd member "+peerURL, func(ctx context.Context) error {
 		resp, err := c.cli.MemberList(ctx)
 		if err != nil {
@@ -175,15 +179,16 @@ func (c *Client) Remove(ctx context.Context, peerURL string) (removed bool, err 
 		}
 		m, ok := withPeerURL(membersOf(resp.Members), peerURL)
 		if !ok {
-			removed = false
+			removed = sent
 			return nil
 		}
 		klog.V(2).Infof("[etcd] removing member %s (%s)", peerURL, m.hexID())
 		_, err = c.cli.MemberRemove(ctx, m.ID)
 		if errors.Is(err, rpctypes.ErrMemberNotFound) {
-			removed = false
+			removed = sent
 			return nil
 		}
+		sent = true
 		removed = err == nil
 		return err
 	})

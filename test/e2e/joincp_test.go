@@ -17,6 +17,7 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
@@ -43,7 +44,8 @@ type cpCluster struct {
 // added, and a rerun), so
 // that etcd has three voting members, every API server serves /readyz with
 // a certificate for its own address and the endpoint, every Node is a
-// control plane, and workers join through either new API server.
+// control plane, and workers join through either new API server; reset
+// on a joined control-plane node removes its etcd member.
 func TestJoinControlPlane(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
@@ -114,6 +116,33 @@ func TestJoinControlPlane(t *testing.T) {
 			}
 		})
 	})
+	t.Run("reset on a control-plane node leaves etcd with one member fewer and the cluster healthy", func(t *testing.T) {
+		checkResetControlPlane(t, ctx, c, cp3, []*framework.Host{c.cp, cp2})
+	})
+}
+
+// checkResetControlPlane resets h, a control-plane node, and checks that
+// etcd is left with the other members, all voting, and that the other API
+// servers still serve the cluster.
+func checkResetControlPlane(t *testing.T, ctx context.Context, c *cpCluster, h *framework.Host, others []*framework.Host) {
+	t.Helper()
+	out := mustRun(t, ctx, h, "kadm", "reset", "--force")
+	if !strings.Contains(out, "Removed the etcd member https://"+net.JoinHostPort(h.IP.String(), "2380")) {
+		t.Errorf("reset does not say that it removed the node's etcd member")
+	}
+	checkEtcdMembers(t, ctx, c.cp, others)
+	for _, o := range others {
+		waitReadyz(t, ctx, o)
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "after-reset", Namespace: metav1.NamespaceDefault}}
+	if _, err := c.client.CoreV1().ConfigMaps(metav1.NamespaceDefault).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+		t.Errorf("the cluster takes no write after the reset: %v", err)
+	}
+	for _, f := range []string{"/etc/kubernetes/manifests/etcd.yaml", "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki/ca.key"} {
+		if _, err := h.ReadFile(f); err == nil {
+			t.Errorf("reset left %s", f)
+		}
+	}
 }
 
 // initControlPlaneCluster inits the first control plane with kadm, with
