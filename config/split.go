@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -67,7 +68,7 @@ func hasContent(doc []byte) bool {
 }
 
 // yamlLine finds the line number the YAML parser puts in its messages.
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlParserProblems are the YAML parser's (not scanner's) messages. For those the YAML
 // library prints a 0-based line, one less than the line a person counts.
@@ -79,7 +80,7 @@ var yamlParserProblems = []string{
 
 // syntaxErrorLine returns the 1-based line, within doc, of a YAML syntax error, and its message.
 func syntaxErrorLine(err error, doc []byte) (int, string) {
-	m := yamlLine.FindStringSubmatch(err.Error())
+	m := yamlLine().FindStringSubmatch(err.Error())
 	if m == nil {
 		return 1, strings.TrimPrefix(err.Error(), "yaml: ")
 	}

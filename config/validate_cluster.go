@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -218,7 +219,8 @@ func validateFeatureGates(errs *fieldErrors, gates map[string]bool) {
 }
 
 // imageReference follows the distribution reference grammar for "domain/path:tag".
-var imageReference = func() *regexp.Regexp {
+// It is compiled on first use: every kadm command would pay for it at start-up.
+var imageReference = sync.OnceValue(func() *regexp.Regexp {
 	const (
 		domainComponent = `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])`
 		host            = `(?:` + domainComponent + `(?:\.` + domainComponent + `)*|\[[a-fA-F0-9:]+\])`
@@ -228,10 +230,10 @@ var imageReference = func() *regexp.Regexp {
 		tag             = `[\w][\w.-]{0,127}`
 	)
 	return regexp.MustCompile(`^` + name + `(?::` + tag + `)?$`)
-}()
+})
 
 func validateImageRepository(errs *fieldErrors, repo, path string) {
-	if !imageReference.MatchString(repo + "/name:tag") {
+	if !imageReference().MatchString(repo + "/name:tag") {
 		errs.add(path, "%q is not a valid image repository (expected e.g. registry.example.com/path)", repo)
 	}
 }

@@ -4,18 +4,21 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/version"
 )
 
 // releaseVersion is kubeadm's grammar for an explicit Kubernetes version; the "v" is optional.
-var releaseVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_.+]*)?$`)
+var releaseVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_.+]*)?$`)
+})
 
 // ParseKubernetesVersion accepts an explicit version such as "v1.37.2" or "1.37.2". kubeadm
 // also resolves labels ("stable-1", "latest", "ci/...") over the network; kadm works offline,
 // so it refuses them and says what to write instead.
 func ParseKubernetesVersion(s string) (*version.Version, error) {
-	if releaseVersion.MatchString(s) {
+	if releaseVersion().MatchString(s) {
 		return version.ParseSemantic(strings.TrimPrefix(s, "v"))
 	}
 	if isVersionLabel(s) {
