@@ -16,9 +16,6 @@ import (
 	"github.com/kadm-project/kadm/objects"
 )
 
-// renew is the advice for a missing or expired Secret.
-const renew = "run `kadm init phase upload-certs --upload-certs` on a control-plane node and join with the certificate key it prints"
-
 // Fetch reads the kubeadm-certs Secret. When client may read the owning
 // token (an admin client; a bootstrap token may not) an expired token is
 // reported as ErrSecretExpired even before the Secret is collected.
@@ -31,8 +28,8 @@ func Fetch(ctx context.Context, client kubernetes.Interface, p objects.Policy, n
 		return err
 	})
 	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("%w in the %s namespace (it is deleted %s after the upload): %s",
-			ErrSecretNotFound, metav1.NamespaceSystem, TokenTTL, renew)
+		return nil, fmt.Errorf("%w in the %s namespace (it is deleted %s after the upload)",
+			ErrSecretNotFound, metav1.NamespaceSystem, TokenTTL)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read Secret %s/%s: %w", metav1.NamespaceSystem, SecretName, err)
@@ -44,10 +41,10 @@ func Fetch(ctx context.Context, client kubernetes.Interface, p objects.Policy, n
 		owner, err := secrets.Get(ctx, ref.Name, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err), err == nil && owner.UID != ref.UID:
-			return nil, fmt.Errorf("%w: its token %s is gone: %s", ErrSecretExpired, ref.Name, renew)
+			return nil, fmt.Errorf("%w: its token %s is gone", ErrSecretExpired, ref.Name)
 		case err == nil && bootstrapsecretutil.HasExpired(owner, now):
-			return nil, fmt.Errorf("%w: its token %s expired at %s: %s", ErrSecretExpired, ref.Name,
-				bootstrapsecretutil.GetData(owner, bootstrapapi.BootstrapTokenExpirationKey), renew)
+			return nil, fmt.Errorf("%w: its token %s expired at %s", ErrSecretExpired, ref.Name,
+				bootstrapsecretutil.GetData(owner, bootstrapapi.BootstrapTokenExpirationKey))
 		}
 	}
 	return secret, nil

@@ -47,8 +47,7 @@ func Open(secret *corev1.Secret, key string, files []File) (map[string][]byte, e
 	case len(short) > 0:
 		return nil, fmt.Errorf("%w: %s too short to be encrypted data", ErrTampered, list(short))
 	case len(failed) > 0 && len(opened) == 0:
-		return nil, fmt.Errorf("%w: it opens none of the %s entries: pass the key printed by `kadm init --upload-certs` (or `kadm init phase upload-certs --upload-certs`)",
-			ErrWrongKey, SecretName)
+		return nil, fmt.Errorf("%w: it opens none of the %s entries", ErrWrongKey, SecretName)
 	case len(failed) > 0:
 		return nil, fmt.Errorf("%w: %s fail authentication while the other entries open with the same key", ErrTampered, list(failed))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"net"
@@ -442,5 +443,27 @@ func TestControlPlaneManifests(t *testing.T) {
 				t.Errorf("advertise-address annotation %q, want %q", a, w)
 			}
 		})
+	}
+}
+
+// TestDownloadHint: a download that failed for want of a (valid) Secret or
+// key says what to run, in the name kadm was invoked as.
+func TestDownloadHint(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{copycerts.ErrSecretNotFound, "run 'kubeadm init phase upload-certs --upload-certs' on a control-plane node"},
+		{copycerts.ErrSecretExpired, "run 'kubeadm init phase upload-certs --upload-certs' on a control-plane node"},
+		{copycerts.ErrWrongKey, "pass the key printed by 'kubeadm init --upload-certs'"},
+	} {
+		err := downloadHint(fmt.Errorf("%w: detail", tc.err), "kubeadm")
+		if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("downloadHint(%v) = %v, want it to wrap the error and say %q", tc.err, err, tc.want)
+		}
+	}
+	if err := downloadHint(copycerts.ErrTampered, "kubeadm"); err != copycerts.ErrTampered {
+		t.Errorf("downloadHint(ErrTampered) = %v, want it unchanged: no command repairs altered data", err)
 	}
 }

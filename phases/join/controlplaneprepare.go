@@ -57,11 +57,11 @@ func runDownloadCerts(ctx context.Context, d Data) error {
 	if d.DryRun() {
 		secret, err := copycerts.Fetch(ctx, client, apiPolicy(d), time.Now())
 		if err != nil {
-			return err
+			return downloadHint(err, d.Program())
 		}
 		opened, err := copycerts.Open(secret, key, files)
 		if err != nil {
-			return err
+			return downloadHint(err, d.Program())
 		}
 		for _, f := range files {
 			if _, ok := opened[f.Entry]; ok && f.Path != "" {
@@ -71,10 +71,22 @@ func runDownloadCerts(ctx context.Context, d Data) error {
 		return nil
 	}
 	if err := copycerts.Download(ctx, client, apiPolicy(d), key, files); err != nil {
-		return err
+		return downloadHint(err, d.Program())
 	}
 	workflow.Printf(ctx, "[download-certs] Saved the shared certificates and keys to %q\n", dir)
 	return nil
+}
+
+// downloadHint adds to a failed download what the operator can do about
+// it, in the name kadm was invoked as.
+func downloadHint(err error, program string) error {
+	switch {
+	case errors.Is(err, copycerts.ErrSecretNotFound), errors.Is(err, copycerts.ErrSecretExpired):
+		return fmt.Errorf("%w: run '%s init phase upload-certs --upload-certs' on a control-plane node and join with the certificate key it prints", err, program)
+	case errors.Is(err, copycerts.ErrWrongKey):
+		return fmt.Errorf("%w: pass the key printed by '%s init --upload-certs' (or '%s init phase upload-certs --upload-certs')", err, program, program)
+	}
+	return err
 }
 
 // sharedFiles are the shared certificates and keys of the cluster that a
