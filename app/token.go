@@ -2,7 +2,6 @@ package app
 
 import (
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	certutil "k8s.io/client-go/util/cert"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/config"
@@ -332,51 +330,6 @@ Token ID of the form "[a-z0-9]{6}" to delete.
 			return nil
 		},
 	}
-}
-
-// outputAPIVersion is the API of kubeadm's structured output; scripts read
-// the kind and apiVersion of what `-o json|yaml` prints.
-const outputAPIVersion = "output.kubeadm.k8s.io/v1alpha3"
-
-// Output formats of the commands that print objects.
-const (
-	outputText = "text"
-	outputJSON = "json"
-	outputYAML = "yaml"
-)
-
-func addOutputFlag(f *pflag.FlagSet, output *string) {
-	f.StringVarP(output, options.Output, "o", outputText, "Output format. One of: text|json|yaml.")
-}
-
-func checkOutput(output string) error {
-	switch output {
-	case outputText, outputJSON, outputYAML:
-		return nil
-	}
-	return usagef("--%s %q: unsupported output format: use %s, %s or %s", options.Output, output, outputText, outputJSON, outputYAML)
-}
-
-// printObject writes obj as kubectl's printers do, which kubeadm uses: JSON
-// indented by four spaces; YAML with "---" before every object but the first.
-func printObject(w io.Writer, output string, obj any, first bool) error {
-	if output == outputJSON {
-		b, err := json.MarshalIndent(obj, "", "    ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	}
-	b, err := yaml.Marshal(obj)
-	if err != nil {
-		return err
-	}
-	if !first {
-		fmt.Fprint(w, "---\n")
-	}
-	_, err = w.Write(b)
-	return err
 }
 
 // tokenObject is kubeadm's output BootstrapToken, with the secret left out:
