@@ -261,10 +261,8 @@ func tokenCreateConfig(fs *pflag.FlagSet, s IOStreams, co *tokenCreateOptions, t
 		return nil, err
 	}
 	config.SetInitDefaults(cfg)
-	for _, t := range cfg.BootstrapTokens {
-		if err := tokens.Validate(t); err != nil {
-			return nil, usagef("%v", err)
-		}
+	if err := config.ValidateBootstrapTokens(cfg.BootstrapTokens); err != nil {
+		return nil, usagef("%v", err)
 	}
 	return cfg, nil
 }

@@ -188,7 +188,7 @@ func TestTokenCreateRejectsBeforeAnyAPICall(t *testing.T) {
 		{"two tokens", []string{"abcdef.0123456789abcdef", "ghijkl.0123456789abcdef"}, ExitUsage, "accepts at most 1 arg"},
 		{"certificate key alone", []string{"--certificate-key", strings.Repeat("ab", 32)}, ExitUsage, "--certificate-key needs --print-join-command"},
 		{"short certificate key", []string{"--print-join-command", "--kubeconfig", adminConf, "--certificate-key", "SECRETSECRET"}, ExitUsage, "--certificate-key"},
-		{"unknown usage", []string{"--usages", "signing,teleport"}, ExitUsage, `usage "teleport"`},
+		{"unknown usage", []string{"--usages", "signing,teleport"}, ExitUsage, `"teleport" is not a token usage`},
 		{"bad group", []string{"--groups", "admins"}, ExitUsage, "admins"},
 		{"negative ttl", []string{"--ttl", "-1h"}, ExitUsage, "negative"},
 		{"no kubeconfig for the join command", []string{"--print-join-command", "--kubeconfig", filepath.Join(t.TempDir(), "none.conf")}, ExitFailure, "none.conf"},

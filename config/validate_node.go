@@ -123,6 +123,15 @@ func validateIgnorePreflightErrors(errs *fieldErrors, names []string, path strin
 	}
 }
 
+// ValidateBootstrapTokens checks bootstrap tokens on their own, as
+// `token create` makes them; errors name the field (bootstrapTokens[i].x)
+// and never the secret. It returns nil or a *ValidationError.
+func ValidateBootstrapTokens(tokens []BootstrapToken) error {
+	var errs fieldErrors
+	validateBootstrapTokens(&errs, tokens)
+	return errs.result()
+}
+
 func validateBootstrapTokens(errs *fieldErrors, tokens []BootstrapToken) {
 	for i, t := range tokens {
 		p := index("bootstrapTokens", i)

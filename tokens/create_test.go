@@ -44,48 +44,6 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	t.Parallel()
-	ok := func() config.BootstrapToken {
-		return config.BootstrapToken{Token: mustToken(t, "abcdef.0123456789abcdef"), Usages: config.DefaultTokenUsages(),
-			Groups: []string{config.DefaultTokenGroup}, TTL: &metav1.Duration{Duration: time.Hour}}
-	}
-	tests := []struct {
-		name   string
-		change func(*config.BootstrapToken)
-		want   string
-	}{
-		{"valid", func(*config.BootstrapToken) {}, ""},
-		{"never expires", func(b *config.BootstrapToken) { b.TTL.Duration = 0 }, ""},
-		{"no token", func(b *config.BootstrapToken) { b.Token = nil }, "empty"},
-		{"unknown usage", func(b *config.BootstrapToken) { b.Usages = []string{"signing", "teleport"} }, `usage "teleport"`},
-		{"groups without authentication", func(b *config.BootstrapToken) { b.Usages = []string{"signing"} }, "groups can be set only"},
-		{"bad group", func(b *config.BootstrapToken) { b.Groups = []string{"admins"} }, "admins"},
-		{"ttl and expires", func(b *config.BootstrapToken) { b.Expires = &metav1.Time{Time: time.Now()} }, "mutually exclusive"},
-		{"negative ttl", func(b *config.BootstrapToken) { b.TTL.Duration = -time.Hour }, "negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			b := ok()
-			tt.change(&b)
-			err := Validate(b)
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("got %v, want no error", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("got %v, want an error containing %q", err, tt.want)
-			}
-			if strings.Contains(err.Error(), "0123456789abcdef") {
-				t.Errorf("the error shows the secret: %v", err)
-			}
-		})
-	}
-}
-
 func TestCreate(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
