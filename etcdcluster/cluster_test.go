@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/etcd"
 )
@@ -204,6 +205,26 @@ func TestCluster(t *testing.T) {
 	}
 	if members, err = c.Members(ctx); err != nil || len(members) != 1 {
 		t.Fatalf("Members() after Remove = %+v, %v; want cp1 alone", members, err)
+	}
+
+	// cp2's mirror Pod outlives its member (the Node object of a reset
+	// node remains), and another Pod names an address where nothing runs:
+	// Connect keeps the members' client URLs only.
+	gone := fmt.Sprintf("https://127.0.0.1:%d", freePort(t))
+	kube := fake.NewClientset(
+		etcdPod("etcd-cp1", "kube-system", cp1.clientURL, etcdLabels),
+		etcdPod("etcd-cp2", "kube-system", cp2.clientURL, etcdLabels),
+		etcdPod("etcd-gone", "kube-system", gone, etcdLabels))
+	connected, err := Connect(within(10*time.Second), kube, pki)
+	if err != nil {
+		t.Fatalf("Connect() error = %v", err)
+	}
+	t.Cleanup(func() { _ = connected.Close() })
+	if got := connected.Endpoints(); !cmp.Equal(got, []string{cp1.clientURL}) {
+		t.Fatalf("Connect() endpoints = %q, want cp1's %q alone", got, cp1.clientURL)
+	}
+	if err := connected.CheckHealth(within(10 * time.Second)); err != nil {
+		t.Fatalf("CheckHealth() after Connect error = %v", err)
 	}
 	removed, err = c.Remove(ctx, cp2.peerURL)
 	if err != nil || removed {

@@ -52,8 +52,7 @@ func stackedEtcd(ctx context.Context, d Data, phase string) (*config.ClusterConf
 	return state.Cluster, true, nil
 }
 
-// etcdClient connects to the stacked etcd members the cluster publishes,
-// as the API server does.
+// etcdClient connects to the stacked etcd members, as the API server does.
 func etcdClient(ctx context.Context, d Data, cluster *config.ClusterConfiguration) (*etcdcluster.Client, error) {
 	client, err := d.Client(ctx)
 	if err != nil {
@@ -61,11 +60,7 @@ func etcdClient(ctx context.Context, d Data, cluster *config.ClusterConfiguratio
 	}
 	ectx, cancel := context.WithTimeout(ctx, d.Cfg().Timeouts.KubernetesAPICall.Duration)
 	defer cancel()
-	endpoints, err := etcdcluster.Endpoints(ectx, client)
-	if err != nil {
-		return nil, err
-	}
-	return etcdcluster.New(endpoints, cluster.CertificatesDir)
+	return etcdcluster.Connect(ectx, client, cluster.CertificatesDir)
 }
 
 // runCheckEtcd checks that every etcd member answers before this node
