@@ -58,6 +58,19 @@ func newConfigPrintCmd(s IOStreams) *cobra.Command {
 			"A comma-separated list for component config API objects to print the default values for. Available values: [KubeProxyConfiguration KubeletConfiguration]. If this flag is not set, no component configs will be printed.")
 		cmd.AddCommand(sub)
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "reset-defaults",
+		Short: "Print default reset configuration, that can be used for 'kubeadm reset'",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			b, err := config.PrintResetDefaults()
+			if err != nil {
+				return err
+			}
+			_, err = s.Out.Write(b)
+			return err
+		},
+	})
 	cmd.RunE = requireSubcommand
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -30,8 +31,10 @@ const resetAPITimeout = 15 * time.Second
 // defaultVarLibDir is where etcd's data directory must be.
 const defaultVarLibDir = "/var/lib"
 
-// resetOptions holds the reset flags.
+// resetOptions holds the reset flags. Flags that have a configuration field
+// are applied on top of --config by newResetData.
 type resetOptions struct {
+	cfgPath               string
 	certDir               string
 	criSocket             string
 	dryRun                bool
@@ -61,6 +64,7 @@ func newResetCmd(s IOStreams, opts *resetOptions) *cobra.Command {
 		"The path to the directory where the certificates are stored. If specified, clean this directory.")
 	f.BoolVar(&opts.cleanupTmpDir, resetphases.FlagCleanupTmpDir, false,
 		fmt.Sprintf("Cleanup the %q directory", filepath.Join(defaultKubeconfigDir, "tmp")))
+	f.StringVar(&opts.cfgPath, options.Config, "", options.HelpConfig)
 	f.StringVar(&opts.criSocket, options.CRISocket, "", options.HelpCRISocket)
 	f.BoolVar(&opts.dryRun, options.DryRun, false, options.HelpDryRun)
 	f.BoolVarP(&opts.force, resetphases.FlagForce, "f", false, "Reset the node without prompting for confirmation.")
@@ -69,56 +73,123 @@ func newResetCmd(s IOStreams, opts *resetOptions) *cobra.Command {
 
 	wf := &workflow.Command[resetphases.Data]{
 		Workflow: &workflow.Workflow[resetphases.Data]{Phases: resetphases.Phases()},
-		NewData: func(_ context.Context, cmd *cobra.Command, _ []string) (resetphases.Data, error) {
-			return newResetData(cmd, opts, s.In)
+		NewData: func(ctx context.Context, cmd *cobra.Command, _ []string) (resetphases.Data, error) {
+			return newResetData(ctx, cmd, opts, s.In)
 		},
-		Done: resetphases.Done,
-		Out:  s.Out,
+		// Every Data this command sees comes from NewData, so it is a *resetData.
+		ConfigSkipPhases: func(d resetphases.Data) []string { return d.(*resetData).cfg.SkipPhases },
+		Done:             resetphases.Done,
+		Out:              s.Out,
 	}
 	wf.Bind(cmd)
 	return cmd
 }
 
-// newResetData checks the flags; --cert-dir names a directory reset will
-// empty, so a value kadm does not own is refused before anything runs.
-func newResetData(cmd *cobra.Command, o *resetOptions, in io.Reader) (*resetData, error) {
-	certDirSet := cmd.Flags().Changed(options.CertificatesDir)
-	if certDirSet {
-		if err := cleanup.Check(o.certDir, defaultKubeconfigDir); err != nil {
-			return nil, usagef("--%s: %v: reset empties this directory, so it must be inside %s", options.CertificatesDir, err, defaultKubeconfigDir)
+// newResetData builds the ResetConfiguration from --config and the flags,
+// defaults and validates it. The certificates directory, from --cert-dir or
+// the file, names a directory reset will empty, so a value kadm does not own
+// is refused before anything runs.
+func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in io.Reader) (*resetData, error) {
+	cfg := &config.ResetConfiguration{}
+	ov := &overrides{flags: cmd.Flags()}
+	if o.cfgPath != "" {
+		docs, err := config.Load(o.cfgPath)
+		if err != nil {
+			return nil, err
+		}
+		if docs.Reset == nil {
+			return nil, usagef("--%s %s: no ResetConfiguration in the file (kadm reset needs kind %s, apiVersion %s)",
+				options.Config, o.cfgPath, config.KindResetConfiguration, config.V1Beta4)
+		}
+		cfg, ov.source = docs.Reset, o.cfgPath
+	}
+	var certDirSource string
+	if cfg.CertificatesDir != "" {
+		certDirSource = "certificatesDir of " + o.cfgPath
+	}
+	applyResetFlags(cfg, ov, o)
+	ov.report(ctx)
+	if ov.flags.Changed(options.CertificatesDir) {
+		certDirSource = "--" + options.CertificatesDir
+	}
+	if certDirSource != "" {
+		if err := cleanup.Check(cfg.CertificatesDir, defaultKubeconfigDir); err != nil {
+			return nil, usagef("%s: %v: reset empties this directory, so it must be inside %s", certDirSource, err, defaultKubeconfigDir)
 		}
 	}
-	ignore, err := ignoreList(o.ignorePreflightErrors)
+
+	config.SetResetDefaults(cfg)
+	if err := config.ValidateReset(cfg); err != nil {
+		return nil, err
+	}
+	ignore, err := ignoreList(cfg.IgnorePreflightErrors, o.ignorePreflightErrors)
 	if err != nil {
 		return nil, err
 	}
-	socket, err := resetCRISocket(o.criSocket)
+	socket, err := resetCRISocket(cfg.CRISocket)
 	if err != nil {
 		return nil, err
+	}
+	host := resetphases.RealHost()
+	if len(cfg.UnmountFlags) > 0 {
+		host.Unmount = unmountWith(unmountFlags(cfg.UnmountFlags))
 	}
 	return &resetData{
-		opts: o, certDirSet: certDirSet, ignore: ignore, in: in, program: cmd.Root().Name(), criSocket: socket,
+		cfg: cfg, kubeconfig: o.kubeconfig, certDirSource: certDirSource, ignore: ignore,
+		in: in, program: cmd.Root().Name(), criSocket: socket,
 		kubernetesDir: defaultKubeconfigDir, manifestDir: config.DefaultManifestsDir,
 		kubeletDir: defaultKubeletDir, varLibDir: defaultVarLibDir,
-		host: resetphases.RealHost(), clientFrom: clientFromKubeconfig, fetch: fetchClusterConfig, connect: connectEtcd,
+		host: host, clientFrom: clientFromKubeconfig, fetch: fetchClusterConfig, connect: connectEtcd,
 	}, nil
 }
 
-// ignoreList lowercases the --ignore-preflight-errors names, as the other
-// commands keep them.
-func ignoreList(names []string) ([]string, error) {
-	nr := &config.NodeRegistrationOptions{}
-	if err := mergeIgnores(nr, names); err != nil {
+// applyResetFlags puts the explicitly set flags into cfg.
+func applyResetFlags(cfg *config.ResetConfiguration, ov *overrides, o *resetOptions) {
+	setField(ov, options.CertificatesDir, "certificatesDir", &cfg.CertificatesDir, o.certDir)
+	setField(ov, resetphases.FlagCleanupTmpDir, "cleanupTmpDir", &cfg.CleanupTmpDir, o.cleanupTmpDir)
+	setField(ov, options.CRISocket, "criSocket", &cfg.CRISocket, o.criSocket)
+	setField(ov, options.DryRun, "dryRun", &cfg.DryRun, o.dryRun)
+	setField(ov, resetphases.FlagForce, "force", &cfg.Force, o.force)
+}
+
+// ignoreList merges the file's ignorePreflightErrors with
+// --ignore-preflight-errors, lowercased, as the other commands keep them.
+func ignoreList(file, flag []string) ([]string, error) {
+	nr := &config.NodeRegistrationOptions{IgnorePreflightErrors: file}
+	if err := mergeIgnores(nr, flag); err != nil {
 		return nil, err
 	}
 	return nr.IgnorePreflightErrors, nil
 }
 
-// resetCRISocket is --cri-socket, or the one runtime socket on the host;
-// empty when there is none, since reset then has no containers to remove.
-func resetCRISocket(flag string) (string, error) {
-	if flag != "" {
-		return config.CRISocketURL(flag), nil
+// unmountFlagBits maps the names unmountFlags may hold to umount2(2) flags.
+var unmountFlagBits = map[string]int{
+	config.UnmountFlagForce:    unix.MNT_FORCE,
+	config.UnmountFlagDetach:   unix.MNT_DETACH,
+	config.UnmountFlagExpire:   unix.MNT_EXPIRE,
+	config.UnmountFlagNoFollow: unix.UMOUNT_NOFOLLOW,
+}
+
+// unmountFlags combines validated unmountFlags names into umount2(2) flags.
+func unmountFlags(names []string) int {
+	flags := 0
+	for _, n := range names {
+		flags |= unmountFlagBits[n]
+	}
+	return flags
+}
+
+// unmountWith unmounts one mount point with umount2(2) and flags.
+func unmountWith(flags int) func(path string) error {
+	return func(path string) error { return unix.Unmount(path, flags) }
+}
+
+// resetCRISocket is the configured socket (--cri-socket or criSocket), or
+// the one runtime socket on the host; empty when there is none, since reset
+// then has no containers to remove.
+func resetCRISocket(configured string) (string, error) {
+	if configured != "" {
+		return config.CRISocketURL(configured), nil
 	}
 	socket, err := config.DetectCRISocket(exists)
 	switch {
@@ -132,12 +203,16 @@ func resetCRISocket(flag string) (string, error) {
 
 // resetData is the Data of one kadm reset run.
 type resetData struct {
-	opts       *resetOptions
-	certDirSet bool
-	ignore     []string
-	in         io.Reader
-	program    string
-	criSocket  string
+	// cfg is the file's configuration with the flags applied, defaulted.
+	cfg        *config.ResetConfiguration
+	kubeconfig string
+	// certDirSource names where cfg.CertificatesDir was set: --cert-dir or
+	// the file; empty when neither set it.
+	certDirSource string
+	ignore        []string
+	in            io.Reader
+	program       string
+	criSocket     string
 
 	kubernetesDir, manifestDir, kubeletDir, varLibDir string
 	host                                              resetphases.Host
@@ -157,9 +232,9 @@ type resetData struct {
 
 var _ resetphases.Data = (*resetData)(nil)
 
-func (d *resetData) DryRun() bool                    { return d.opts.dryRun }
-func (d *resetData) Force() bool                     { return d.opts.force }
-func (d *resetData) CleanupTmpDir() bool             { return d.opts.cleanupTmpDir }
+func (d *resetData) DryRun() bool                    { return d.cfg.DryRun }
+func (d *resetData) Force() bool                     { return d.cfg.Force }
+func (d *resetData) CleanupTmpDir() bool             { return d.cfg.CleanupTmpDir }
 func (d *resetData) IgnorePreflightErrors() []string { return d.ignore }
 func (d *resetData) In() io.Reader                   { return d.in }
 func (d *resetData) Program() string                 { return d.program }
@@ -170,10 +245,11 @@ func (d *resetData) EtcdParentDir() string           { return d.varLibDir }
 func (d *resetData) CRISocket() string               { return d.criSocket }
 func (d *resetData) Host() resetphases.Host          { return d.host }
 
-// CertificatesDir: --cert-dir when set, else the cluster's, else the default.
+// CertificatesDir: --cert-dir when set, else the file's certificatesDir,
+// else the cluster's, else the default.
 func (d *resetData) CertificatesDir(ctx context.Context) (dir, source string) {
-	if d.certDirSet {
-		return d.opts.certDir, "--" + options.CertificatesDir
+	if d.certDirSource != "" {
+		return d.cfg.CertificatesDir, d.certDirSource
 	}
 	if c := d.Cluster(ctx); c != nil && c.CertificatesDir != "" {
 		return c.CertificatesDir, "certificatesDir of the cluster's configuration"
@@ -184,10 +260,10 @@ func (d *resetData) CertificatesDir(ctx context.Context) (dir, source string) {
 // apiClient is --kubeconfig's client.
 func (d *resetData) apiClient() (kubernetes.Interface, error) {
 	return d.client.get(func() (kubernetes.Interface, error) {
-		if !exists(d.opts.kubeconfig) {
-			return nil, fmt.Errorf("%s does not exist (this node has no cluster access, as on a worker)", d.opts.kubeconfig)
+		if !exists(d.kubeconfig) {
+			return nil, fmt.Errorf("%s does not exist (this node has no cluster access, as on a worker)", d.kubeconfig)
 		}
-		return d.clientFrom(d.opts.kubeconfig)
+		return d.clientFrom(d.kubeconfig)
 	})
 }
 
@@ -235,25 +311,9 @@ func fetchClusterConfig(ctx context.Context, client kubernetes.Interface) (*conf
 	return docs.Cluster, nil
 }
 
-// etcdMembers is an etcd client that remembers its endpoints.
-type etcdMembers struct {
-	*etcdcluster.Client
-	endpoints []string
-}
-
-func (e etcdMembers) Endpoints() []string { return e.endpoints }
-
 // connectEtcd finds the stacked etcd members through the API server.
 func connectEtcd(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error) {
 	actx, cancel := context.WithTimeout(ctx, resetAPITimeout)
 	defer cancel()
-	endpoints, err := etcdcluster.Endpoints(actx, client)
-	if err != nil {
-		return nil, err
-	}
-	c, err := etcdcluster.New(endpoints, certDir)
-	if err != nil {
-		return nil, err
-	}
-	return etcdMembers{Client: c, endpoints: endpoints}, nil
+	return etcdcluster.Connect(actx, client, certDir)
 }

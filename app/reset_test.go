@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,21 +20,38 @@ import (
 	resetphases "github.com/kadm-project/kadm/phases/reset"
 )
 
-// parseReset parses args as `reset` flags and builds the data, running
-// nothing.
-func parseReset(t *testing.T, args ...string) (*resetData, error) {
+// parseReset parses args as `reset` flags, with --config pointing at file
+// when it is not empty, and builds the data, running nothing. It returns
+// what building the data printed.
+func parseReset(t *testing.T, file string, args ...string) (*resetData, string, error) {
 	t.Helper()
+	if file != "" {
+		args = append(args, "--config", writeResetConfig(t, file))
+	}
 	opts := newResetOptions()
 	cmd := newResetCmd(IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, opts)
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	return newResetData(cmd, opts, strings.NewReader(""))
+	var out bytes.Buffer
+	ctx := workflow.WithReporter(t.Context(), &workflow.TextReporter{Out: &out})
+	d, err := newResetData(ctx, cmd, opts, strings.NewReader(""))
+	return d, out.String(), err
+}
+
+// writeResetConfig writes file as reset.yaml in a new directory.
+func writeResetConfig(t *testing.T, file string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "reset.yaml")
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestResetFlags(t *testing.T) {
 	t.Parallel()
-	d, err := parseReset(t, "-f", "--dry-run", "--cleanup-tmp-dir", "--cri-socket", "/run/crio/crio.sock",
+	d, _, err := parseReset(t, "", "-f", "--dry-run", "--cleanup-tmp-dir", "--cri-socket", "/run/crio/crio.sock",
 		"--ignore-preflight-errors", "IsPrivilegedUser", "--cert-dir", "/etc/kubernetes/custom-pki")
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +75,7 @@ func TestResetCertDirRefused(t *testing.T) {
 	for _, dir := range []string{"/etc", "/", "/etc/kubernetes", "/srv/pki", "pki", "/etc/kubernetes/../pki"} {
 		t.Run(dir, func(t *testing.T) {
 			t.Parallel()
-			_, err := parseReset(t, "--cert-dir", dir)
+			_, _, err := parseReset(t, "", "--cert-dir", dir)
 			if err == nil || !isUsage(err) || !strings.Contains(err.Error(), "--cert-dir") {
 				t.Fatalf("error %v, want a usage error naming --cert-dir", err)
 			}
@@ -102,11 +120,12 @@ func TestResetCluster(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			opts := newResetOptions()
-			opts.kubeconfig, opts.certDir = tt.kubeconfig, "/etc/kubernetes/flag-pki"
 			d := &resetData{
-				opts: opts, certDirSet: tt.certDirSet, fetch: fetchClusterConfig,
-				clientFrom: func(string) (kubernetes.Interface, error) { return cs, nil },
+				cfg: &config.ResetConfiguration{CertificatesDir: "/etc/kubernetes/flag-pki"}, kubeconfig: tt.kubeconfig,
+				fetch: fetchClusterConfig, clientFrom: func(string) (kubernetes.Interface, error) { return cs, nil },
+			}
+			if tt.certDirSet {
+				d.certDirSource = "--cert-dir"
 			}
 			var out bytes.Buffer
 			ctx := workflow.WithReporter(t.Context(), &workflow.TextReporter{Out: &out})
@@ -129,14 +148,227 @@ func TestResetCluster(t *testing.T) {
 
 func TestResetEtcdNeedsKubeconfig(t *testing.T) {
 	t.Parallel()
-	opts := newResetOptions()
-	opts.kubeconfig = filepath.Join(t.TempDir(), "none.conf")
 	connected := false
-	d := &resetData{opts: opts, connect: func(context.Context, kubernetes.Interface, string) (resetphases.EtcdCluster, error) {
+	d := &resetData{kubeconfig: filepath.Join(t.TempDir(), "none.conf"), connect: func(context.Context, kubernetes.Interface, string) (resetphases.EtcdCluster, error) {
 		connected = true
 		return nil, errors.New("unexpected")
 	}}
 	if _, err := d.Etcd(t.Context(), config.DefaultCertificatesDir); err == nil || !strings.Contains(err.Error(), "does not exist") || connected {
 		t.Errorf("Etcd = %v (connected %v), want an error about the missing kubeconfig", err, connected)
+	}
+}
+
+const resetFile = `apiVersion: kubeadm.k8s.io/v1beta4
+kind: ResetConfiguration
+certificatesDir: /etc/kubernetes/file-pki
+cleanupTmpDir: true
+criSocket: unix:///run/file.sock
+dryRun: true
+force: true
+ignorePreflightErrors: [Swap]
+skipPhases: [cleanup-node]
+`
+
+func TestResetConfigPrecedence(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		args      []string
+		check     func(t *testing.T, d *resetData)
+		overrides []string
+	}{
+		{
+			name: "the file alone",
+			check: func(t *testing.T, d *resetData) {
+				if !d.Force() || !d.DryRun() || !d.CleanupTmpDir() {
+					t.Errorf("force %v, dry run %v, cleanup tmp %v; want the file's true", d.Force(), d.DryRun(), d.CleanupTmpDir())
+				}
+				if d.CRISocket() != "unix:///run/file.sock" {
+					t.Errorf("CRI socket %q, want the file's", d.CRISocket())
+				}
+				if dir, source := d.CertificatesDir(t.Context()); dir != "/etc/kubernetes/file-pki" || !strings.HasPrefix(source, "certificatesDir of ") {
+					t.Errorf("certificates dir %q from %q, want the file's", dir, source)
+				}
+				if !slices.Equal(d.cfg.SkipPhases, []string{"cleanup-node"}) {
+					t.Errorf("skip phases %v", d.cfg.SkipPhases)
+				}
+			},
+		},
+		{
+			name: "set flags win and are reported",
+			args: []string{"--force=false", "--dry-run=false", "--cleanup-tmp-dir=false", "--cri-socket", "/run/flag.sock", "--cert-dir", "/etc/kubernetes/flag-pki"},
+			check: func(t *testing.T, d *resetData) {
+				if d.Force() || d.DryRun() || d.CleanupTmpDir() {
+					t.Errorf("force %v, dry run %v, cleanup tmp %v; want the flags' false", d.Force(), d.DryRun(), d.CleanupTmpDir())
+				}
+				if d.CRISocket() != "unix:///run/flag.sock" {
+					t.Errorf("CRI socket %q, want the flag's", d.CRISocket())
+				}
+				if dir, source := d.CertificatesDir(t.Context()); dir != "/etc/kubernetes/flag-pki" || source != "--cert-dir" {
+					t.Errorf("certificates dir %q from %q, want the flag's", dir, source)
+				}
+			},
+			overrides: []string{
+				"--force overrides force", "--dry-run overrides dryRun", "--cleanup-tmp-dir overrides cleanupTmpDir",
+				"--cri-socket overrides criSocket", "--cert-dir overrides certificatesDir",
+			},
+		},
+		{
+			name: "a flag equal to the file is no override",
+			args: []string{"--force", "--cri-socket", "unix:///run/file.sock"},
+			check: func(t *testing.T, d *resetData) {
+				if !d.Force() {
+					t.Error("force lost")
+				}
+			},
+		},
+		{
+			name: "ignore lists merge, lowercased",
+			args: []string{"--ignore-preflight-errors", "IsPrivilegedUser,swap"},
+			check: func(t *testing.T, d *resetData) {
+				if want := []string{"swap", "isprivilegeduser"}; !slices.Equal(d.IgnorePreflightErrors(), want) {
+					t.Errorf("ignore %v, want %v", d.IgnorePreflightErrors(), want)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, out, err := parseReset(t, resetFile, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, d)
+			for _, o := range tt.overrides {
+				if !strings.Contains(out, "[config] "+o+" from ") {
+					t.Errorf("override %q not reported in:\n%s", o, out)
+				}
+			}
+			if got := strings.Count(out, "[config] "); got != len(tt.overrides) {
+				t.Errorf("%d overrides reported, want %d:\n%s", got, len(tt.overrides), out)
+			}
+		})
+	}
+}
+
+func TestResetConfigDefaultsWithoutCertDir(t *testing.T) {
+	t.Parallel()
+	d, _, err := parseReset(t, "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ResetConfiguration\nforce: true\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.certDirSource != "" {
+		t.Errorf("certificates dir source %q: a file without certificatesDir must leave the choice to the cluster's configuration", d.certDirSource)
+	}
+	if d.cfg.CertificatesDir != config.DefaultCertificatesDir || d.cfg.Timeouts == nil {
+		t.Errorf("configuration not defaulted: %+v", d.cfg)
+	}
+}
+
+func TestResetConfigErrors(t *testing.T) {
+	t.Parallel()
+	header := "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ResetConfiguration\n"
+	tests := []struct {
+		name string
+		file string
+		args []string
+		want string
+	}{
+		{"no ResetConfiguration", joinFile, nil, "no ResetConfiguration in the file (kadm reset needs kind ResetConfiguration, apiVersion kubeadm.k8s.io/v1beta4)"},
+		{"unknown field", header + "forse: true\n", nil, `unknown field "forse"`},
+		{"certificates dir kadm does not own", header + "certificatesDir: /etc\n", nil, `reset.yaml: "/etc" is a system directory`},
+		{"relative certificates dir", header + "certificatesDir: pki\n", nil, "certificatesDir of "},
+		{"flag checked after the file", header + "certificatesDir: /etc/kubernetes/pki\n", []string{"--cert-dir", "/srv/pki"}, "--cert-dir: "},
+		{"unknown unmount flag", header + "unmountFlags: [MNT_LAZY]\n", nil, `unmountFlags[0]: unknown unmount flag "MNT_LAZY"`},
+		{"bad CRI socket", header + "criSocket: tcp://10.0.0.1:1\n", nil, "criSocket: "},
+		{"all with other names", header + "ignorePreflightErrors: [all]\n", []string{"--ignore-preflight-errors", "Swap"}, "do not name individual checks together with 'all'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := parseReset(t, tt.file, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+			if ExitCode(err) != ExitUsage {
+				t.Errorf("exit code %d, want %d", ExitCode(err), ExitUsage)
+			}
+		})
+	}
+}
+
+// TestResetConfigSkipPhases runs reset; every run stops before anything
+// could change the host: all phases are skipped, the prompt gets no answer,
+// or the skip list is refused.
+func TestResetConfigSkipPhases(t *testing.T) {
+	t.Parallel()
+	header := "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ResetConfiguration\n"
+	tests := []struct {
+		name    string
+		file    string
+		args    []string
+		wantErr string
+		wantOut []string
+		notOut  []string
+	}{
+		{
+			name:    "the file's skipPhases apply",
+			file:    header + "skipPhases: [preflight, remove-etcd-member, cleanup-node]\n",
+			wantOut: []string{"The reset process does not clean up"},
+			notOut:  []string{"Are you sure", "pre-flight"},
+		},
+		{
+			name:    "--skip-phases replaces them",
+			file:    header + "skipPhases: [preflight, remove-etcd-member, cleanup-node]\n",
+			args:    []string{"--skip-phases", "remove-etcd-member,cleanup-node"},
+			wantErr: "won't proceed",
+			wantOut: []string{"Are you sure"},
+		},
+		{
+			name:    "an unknown phase in the file",
+			file:    header + "skipPhases: [cleanup]\n",
+			wantErr: `skipPhases in the configuration: unknown phase "cleanup"`,
+			notOut:  []string{"Are you sure"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errOut bytes.Buffer
+			argv := append([]string{"kadm", "reset", "--config", writeResetConfig(t, tt.file)}, tt.args...)
+			err := Run(t.Context(), argv, IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error %v, want %q", err, tt.wantErr)
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, n := range tt.notOut {
+				if strings.Contains(out.String(), n) {
+					t.Errorf("output has %q:\n%s", n, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestUnmountFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		names []string
+		want  int
+	}{
+		{nil, 0},
+		{[]string{config.UnmountFlagForce}, 0x1},
+		{[]string{config.UnmountFlagDetach, config.UnmountFlagNoFollow}, 0x2 | 0x8},
+		{config.UnmountFlagNames(), 0x1 | 0x2 | 0x4 | 0x8},
+	}
+	for _, tt := range tests {
+		if got := unmountFlags(tt.names); got != tt.want {
+			t.Errorf("unmountFlags(%v) = %#x, want %#x", tt.names, got, tt.want)
+		}
 	}
 }

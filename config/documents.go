@@ -10,6 +10,9 @@ type Documents struct {
 	Init    *InitConfiguration
 	Cluster *ClusterConfiguration
 	Join    *JoinConfiguration
+	// Reset is the ResetConfiguration, decoded; Other keeps its text as well, so that
+	// Marshal and Migrate write it back as it was written.
+	Reset *ResetConfiguration
 	// Components are KubeletConfiguration and KubeProxyConfiguration documents, in file
 	// order. kadm passes them on untouched, so they are kept as written.
 	Components []ComponentConfig

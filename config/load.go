@@ -127,6 +127,10 @@ func (p *parser) v1beta4(raw rawDocument, h header, root *yaml.Node) []decodePro
 	case KindJoinConfiguration:
 		p.docs.Join = &JoinConfiguration{}
 		return decodeStrict(root, p.docs.Join, offset)
+	case KindResetConfiguration:
+		p.docs.Reset = &ResetConfiguration{}
+		p.docs.Other = append(p.docs.Other, verbatim(h, raw))
+		return decodeStrict(root, p.docs.Reset, offset)
 	}
 	p.docs.Other = append(p.docs.Other, verbatim(h, raw))
 	return nil

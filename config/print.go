@@ -68,6 +68,18 @@ func PrintJoinDefaults(components []string) ([]byte, error) {
 	return Marshal(d)
 }
 
+// PrintResetDefaults returns what `config print reset-defaults` shows. Like kubeadm's, it
+// names the default CRI socket, where reset itself would detect the one on the host.
+func PrintResetDefaults() ([]byte, error) {
+	reset := DefaultResetConfiguration()
+	reset.CRISocket = DefaultCRISocket
+	b, err := yaml.Marshal(reset)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s: %w", KindResetConfiguration, err)
+	}
+	return b, nil
+}
+
 // checkComponents accepts the --component-configs kinds, dropping repeats so that the output
 // still loads (a kind may appear only once in a file).
 func checkComponents(kinds []string) ([]string, error) {
