@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // healthKey is read to see a member serve linearizable reads, as
@@ -64,6 +65,12 @@ func (c *Client) WaitAvailable(ctx context.Context) error {
 	return nil
 }
 
+// readTimeout bounds one read. A healthy member answers in milliseconds;
+// one that is not listening yet keeps the read waiting for a connection
+// through gRPC's reconnect back-off, which a fresh client and a new read
+// (the next attempt) get past sooner than a longer wait.
+const readTimeout = 1500 * time.Millisecond
+
 // read does a linearizable read through ep alone.
 func (c *Client) read(ctx context.Context, ep string) error {
 	cli, err := c.dial(ep)
@@ -71,7 +78,12 @@ func (c *Client) read(ctx context.Context, ep string) error {
 		return err
 	}
 	defer func() { _ = cli.Close() }()
-	_, err = cli.Get(ctx, healthKey)
+	rctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	_, err = cli.Get(rctx, healthKey)
+	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+		return fmt.Errorf("no answer within %s: is etcd running there, and reachable?", readTimeout)
+	}
 	return err
 }
 

@@ -35,7 +35,7 @@ var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node
 const controlPlaneTaint = "node-role.kubernetes.io/control-plane"
 
 // newToken returns a fresh bootstrap token "id.secret".
-func newToken(t *testing.T) (token, id, secret string) {
+func newToken(t testing.TB) (token, id, secret string) {
 	t.Helper()
 	token, err := bootstraputil.GenerateBootstrapToken()
 	if err != nil {
@@ -74,7 +74,7 @@ func writeInitConfig(t *testing.T, h *framework.Host, token string) string {
 
 // mustRun runs a command in the host and returns its output, logged; a
 // failure ends the test with the output.
-func mustRun(t *testing.T, ctx context.Context, h *framework.Host, name string, args ...string) string {
+func mustRun(t testing.TB, ctx context.Context, h *framework.Host, name string, args ...string) string {
 	t.Helper()
 	out, err := h.Run(ctx, name, args...)
 	if err != nil {
@@ -128,7 +128,7 @@ func verifyControlPlane(t *testing.T, ctx context.Context, h *framework.Host, to
 	return client
 }
 
-func readCA(t *testing.T, h *framework.Host) []byte {
+func readCA(t testing.TB, h *framework.Host) []byte {
 	t.Helper()
 	caPEM, err := os.ReadFile(h.Path("/etc/kubernetes/pki/ca.crt"))
 	if err != nil {
@@ -139,7 +139,7 @@ func readCA(t *testing.T, h *framework.Host) []byte {
 
 // waitReadyz waits for the API server's /readyz over TLS verified by the
 // cluster CA.
-func waitReadyz(t *testing.T, ctx context.Context, h *framework.Host) {
+func waitReadyz(t testing.TB, ctx context.Context, h *framework.Host) {
 	t.Helper()
 	roots := x509.NewCertPool()
 	if !roots.AppendCertsFromPEM(readCA(t, h)) {
@@ -169,7 +169,7 @@ func waitReadyz(t *testing.T, ctx context.Context, h *framework.Host) {
 }
 
 // waitNode waits until the named Node passes check.
-func waitNode(t *testing.T, ctx context.Context, client kubernetes.Interface, name string, check func(*corev1.Node) error) {
+func waitNode(t testing.TB, ctx context.Context, client kubernetes.Interface, name string, check func(*corev1.Node) error) {
 	t.Helper()
 	err := framework.WaitFor(ctx, 2*time.Minute, time.Second, "node "+name, func(ctx context.Context) error {
 		node, err := client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
@@ -185,7 +185,7 @@ func waitNode(t *testing.T, ctx context.Context, client kubernetes.Interface, na
 
 // waitClusterInfoSigned waits until an anonymous client reads cluster-info
 // with a JWS signature for the token that verifies with the token's secret.
-func waitClusterInfoSigned(t *testing.T, ctx context.Context, h *framework.Host, token string) {
+func waitClusterInfoSigned(t testing.TB, ctx context.Context, h *framework.Host, token string) {
 	t.Helper()
 	id, secret, _ := strings.Cut(token, ".")
 	anon, err := kubernetes.NewForConfig(&rest.Config{

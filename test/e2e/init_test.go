@@ -41,7 +41,7 @@ var initPhases = [][]string{
 
 // preflightFlags ignores the checks this machine cannot pass whatever kadm
 // does (see framework.PreflightIgnores); every other check runs.
-func preflightFlags(t *testing.T) []string {
+func preflightFlags(t testing.TB) []string {
 	t.Helper()
 	checks, why := framework.PreflightIgnores()
 	if len(checks) == 0 {

@@ -52,7 +52,7 @@ func TestJoinControlPlane(t *testing.T) {
 	requireComponents(t, framework.Components()...)
 	t.Parallel()
 	ctx := testContext(t, 20*time.Minute)
-	c := initControlPlaneCluster(t, ctx)
+	c := initControlPlaneCluster(t, ctx, "cpj-1")
 
 	t.Run("refusals leave the host unchanged", func(t *testing.T) { testControlPlaneRefusals(t, ctx, c) })
 
@@ -119,6 +119,16 @@ func TestJoinControlPlane(t *testing.T) {
 	t.Run("reset on a control-plane node leaves etcd with one member fewer and the cluster healthy", func(t *testing.T) {
 		checkResetControlPlane(t, ctx, c, cp3, []*framework.Host{c.cp, cp2})
 	})
+	// cpj-3's Node object, and so its etcd mirror Pod, remain after the
+	// reset: a stale etcd endpoint must not stop the next join.
+	t.Run("a control-plane node joins while a reset node's etcd Pod remains", func(t *testing.T) {
+		if _, err := c.client.CoreV1().Pods(metav1.NamespaceSystem).Get(ctx, "etcd-"+cp3.Name, metav1.GetOptions{}); err != nil {
+			t.Fatalf("the etcd mirror Pod of the reset node is gone (%v): this join would not meet a stale endpoint", err)
+		}
+		cp4 := framework.NewHost(t, suite.lab, "cpj-4")
+		c.join(t, ctx, cp4, c.cpJoinArgs()...)
+		checkEtcdMembers(t, ctx, c.cp, []*framework.Host{c.cp, cp2, cp4})
+	})
 }
 
 // checkResetControlPlane resets h, a control-plane node, and checks that
@@ -147,9 +157,9 @@ func checkResetControlPlane(t *testing.T, ctx context.Context, c *cpCluster, h *
 
 // initControlPlaneCluster inits the first control plane with kadm, with
 // --upload-certs and the control-plane endpoint at its own address.
-func initControlPlaneCluster(t *testing.T, ctx context.Context) *cpCluster {
+func initControlPlaneCluster(t testing.TB, ctx context.Context, name string) *cpCluster {
 	t.Helper()
-	cp := framework.NewHost(t, suite.lab, "cpj-1")
+	cp := framework.NewHost(t, suite.lab, name)
 	token, id, _ := newToken(t)
 	key := randomHex(t, 32)
 	endpoint := cp.IP.String() + ":6443"
@@ -368,7 +378,7 @@ func testControlPlaneRerun(t *testing.T, ctx context.Context, c *cpCluster, h *f
 
 // etcdMembers lists the members of the cluster's etcd, asked through cp's
 // etcd with the API server's client certificate.
-func etcdMembers(t *testing.T, ctx context.Context, cp *framework.Host) []*etcdMember {
+func etcdMembers(t testing.TB, ctx context.Context, cp *framework.Host) []*etcdMember {
 	t.Helper()
 	cli := etcdClient(t, cp)
 	defer cli.Close()
@@ -392,7 +402,7 @@ type etcdMember struct {
 }
 
 // memberCount counts the members with h's peer URL.
-func memberCount(t *testing.T, ctx context.Context, cp, h *framework.Host) int {
+func memberCount(t testing.TB, ctx context.Context, cp, h *framework.Host) int {
 	t.Helper()
 	peer := "https://" + net.JoinHostPort(h.IP.String(), "2380")
 	n := 0
@@ -434,7 +444,7 @@ func checkEtcdMembers(t *testing.T, ctx context.Context, cp *framework.Host, hos
 }
 
 // etcdClient dials cp's etcd with the API server's etcd client certificate.
-func etcdClient(t *testing.T, cp *framework.Host) *clientv3.Client {
+func etcdClient(t testing.TB, cp *framework.Host) *clientv3.Client {
 	t.Helper()
 	pair, err := tls.LoadX509KeyPair(cp.Path("/etc/kubernetes/pki/apiserver-etcd-client.crt"), cp.Path("/etc/kubernetes/pki/apiserver-etcd-client.key"))
 	if err != nil {

@@ -77,7 +77,7 @@ func testJoinFailures(t *testing.T, ctx context.Context, c *joinCluster) {
 	}
 }
 
-func randomHex(t *testing.T, n int) string {
+func randomHex(t testing.TB, n int) string {
 	t.Helper()
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
