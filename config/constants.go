@@ -15,9 +15,9 @@ const (
 	KindInitConfiguration    = "InitConfiguration"
 	KindClusterConfiguration = "ClusterConfiguration"
 	KindJoinConfiguration    = "JoinConfiguration"
-	// Reset and upgrade documents belong to kubeadm commands kadm does not run from a
-	// config file yet; they are accepted so that a kubeadm config file still loads.
 	KindResetConfiguration   = "ResetConfiguration"
+	// Upgrade documents belong to a kubeadm command kadm does not have; they are
+	// accepted so that a kubeadm config file still loads.
 	KindUpgradeConfiguration = "UpgradeConfiguration"
 
 	KindKubeletConfiguration   = "KubeletConfiguration"
