@@ -138,12 +138,19 @@ func newConfigValidateCmd(s IOStreams) *cobra.Command {
 	return cmd
 }
 
-// validateDocuments validates what a file holds, the way init or join would
-// after defaulting, host defaults included: an Init or Cluster document as init sees it, a Join
-// document as join does.
+// validateDocuments validates what a file holds, the way init, join or
+// reset would after defaulting, host defaults included: an Init or Cluster
+// document as init sees it, a Join document as join does, a Reset document
+// as reset does.
 func validateDocuments(d *config.Documents) error {
-	if d.Init == nil && d.Cluster == nil && d.Join == nil {
-		return usagef("%s holds no InitConfiguration, ClusterConfiguration or JoinConfiguration", d.Source)
+	if d.Init == nil && d.Cluster == nil && d.Join == nil && d.Reset == nil {
+		return usagef("%s holds no InitConfiguration, ClusterConfiguration, JoinConfiguration or ResetConfiguration", d.Source)
+	}
+	if d.Reset != nil {
+		config.SetResetDefaults(d.Reset)
+		if err := config.ValidateReset(d.Reset); err != nil {
+			return err
+		}
 	}
 	if d.Init != nil || d.Cluster != nil {
 		init, cluster := d.Init, d.Cluster
