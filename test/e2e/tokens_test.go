@@ -28,8 +28,8 @@ import (
 // shows TTLs and usages and no secret; a deleted token and one the real
 // tokencleaner removed after its 1s TTL are refused fast, by name; a node
 // given `kubeconfig user` credentials joins without a TLS bootstrap;
-// `certs check-expiration` reports the certificates on disk; `reset` on a
-// worker lets it join again.
+// `certs check-expiration` reports the certificates on disk; `reset
+// --dry-run` changes nothing and `reset` on a worker lets it join again.
 func TestTokenCommands(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
@@ -121,6 +121,16 @@ func TestTokenCommands(t *testing.T) {
 	t.Run("certs check-expiration reports the certificates on disk", func(t *testing.T) { checkExpiration(t, ctx, cp) })
 
 	t.Run("reset on a worker, then join again", func(t *testing.T) {
+		before := hostState(t, w1)
+		out := mustRun(t, ctx, w1, "kadm", "reset", "--dry-run")
+		for _, want := range []string{"/etc/kubernetes/kubelet.conf", "/var/lib/kubelet"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the dry run does not list %s", want)
+			}
+		}
+		if after := hostState(t, w1); !slices.Equal(after, before) {
+			t.Errorf("reset --dry-run changed the host")
+		}
 		mustRun(t, ctx, w1, "kadm", "reset", "--force")
 		for _, f := range []string{"/etc/kubernetes/kubelet.conf", "/etc/kubernetes/pki/ca.crt", "/var/lib/kubelet/config.yaml"} {
 			if _, err := w1.ReadFile(f); !errors.Is(err, os.ErrNotExist) {
