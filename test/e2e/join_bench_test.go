@@ -275,23 +275,7 @@ func waitSigned(b *testing.B, ctx context.Context, client kubernetes.Interface, 
 // down afterwards. With timed set, the join runs under the benchmark timer.
 func benchJoinOnce(b *testing.B, ctx context.Context, name, tool, token string, args []string, timed bool) *benchJoin {
 	b.Helper()
-	w, err := suite.lab.CreateHost(ctx, name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	destroyed := false
-	destroy := func() {
-		if destroyed {
-			return
-		}
-		destroyed = true
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := w.Destroy(dctx); err != nil {
-			b.Errorf("tear down host %s: %v", w.Name, err)
-		}
-	}
-	b.Cleanup(destroy)
+	w, destroy := benchHost(b, ctx, name)
 	cmd := w.Command(ctx, tool, args...)
 	id, _, _ := strings.Cut(token, ".")
 	j := &benchJoin{tool: tool, tokenID: id, ip: w.IP.String(), start: time.Now()}
@@ -317,6 +301,31 @@ func benchJoinOnce(b *testing.B, ctx context.Context, name, tool, token string, 
 	}
 	destroy()
 	return j
+}
+
+// benchHost creates a host for one measured join; destroy tears it down,
+// at once so that hosts do not pile up over the iterations, and at the
+// latest when the benchmark ends.
+func benchHost(b *testing.B, ctx context.Context, name string) (h *framework.Host, destroy func()) {
+	b.Helper()
+	h, err := suite.lab.CreateHost(ctx, name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	destroyed := false
+	destroy = func() {
+		if destroyed {
+			return
+		}
+		destroyed = true
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := h.Destroy(dctx); err != nil {
+			b.Errorf("tear down host %s: %v", h.Name, err)
+		}
+	}
+	b.Cleanup(destroy)
+	return h, destroy
 }
 
 // auditEvent is the part of an audit.k8s.io/v1 Event the count needs.

@@ -72,23 +72,7 @@ func BenchmarkJoinControlPlane(b *testing.B) {
 // returns the join's wall time.
 func benchControlPlaneJoin(b *testing.B, ctx context.Context, c *cpCluster, name, tool string, args []string, timed bool) time.Duration {
 	b.Helper()
-	h, err := suite.lab.CreateHost(ctx, name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	destroyed := false
-	destroy := func() {
-		if destroyed {
-			return
-		}
-		destroyed = true
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := h.Destroy(dctx); err != nil {
-			b.Errorf("tear down host %s: %v", h.Name, err)
-		}
-	}
-	b.Cleanup(destroy)
+	h, destroy := benchHost(b, ctx, name)
 	cmd := h.Command(ctx, tool, args...)
 	start := time.Now()
 	if timed {
