@@ -150,15 +150,22 @@ func TestInitDataErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, err := parseInit(t, "", tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
+			requireUsageError(t, err, tt.want)
 			if strings.Contains(err.Error(), "SECRET") {
 				t.Errorf("the error echoes the token secret: %v", err)
 			}
-			if ExitCode(err) != ExitUsage {
-				t.Errorf("exit code %d, want %d", ExitCode(err), ExitUsage)
-			}
 		})
+	}
+}
+
+// requireUsageError ends the test unless err contains want, and checks
+// that it exits with the usage code.
+func requireUsageError(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one containing %q", err, want)
+	}
+	if ExitCode(err) != ExitUsage {
+		t.Errorf("exit code %d, want %d", ExitCode(err), ExitUsage)
 	}
 }

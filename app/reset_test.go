@@ -288,12 +288,7 @@ func TestResetConfigErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, err := parseReset(t, tt.file, tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
-			if ExitCode(err) != ExitUsage {
-				t.Errorf("exit code %d, want %d", ExitCode(err), ExitUsage)
-			}
+			requireUsageError(t, err, tt.want)
 		})
 	}
 }
