@@ -38,8 +38,8 @@ func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod, set *patches.S
 	return err
 }
 
-// stackedEtcd is the cluster's local etcd, or nil with a message when the
-// cluster uses an external one.
+// stackedEtcd returns the cluster's configuration and whether its etcd is
+// stacked on the control-plane nodes; with an external etcd it says so.
 func stackedEtcd(ctx context.Context, d Data, phase string) (*config.ClusterConfiguration, bool, error) {
 	state, err := d.InitCfg(ctx)
 	if err != nil {
