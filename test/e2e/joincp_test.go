@@ -45,7 +45,8 @@ type cpCluster struct {
 // that etcd has three voting members, every API server serves /readyz with
 // a certificate for its own address and the endpoint, every Node is a
 // control plane, and workers join through either new API server; reset
-// on a joined control-plane node removes its etcd member.
+// on a joined control-plane node removes its etcd member; then two more
+// join at once, past the reset node's leftover etcd Pod.
 func TestJoinControlPlane(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
@@ -120,14 +121,24 @@ func TestJoinControlPlane(t *testing.T) {
 		checkResetControlPlane(t, ctx, c, cp3, []*framework.Host{c.cp, cp2})
 	})
 	// cpj-3's Node object, and so its etcd mirror Pod, remain after the
-	// reset: a stale etcd endpoint must not stop the next join.
-	t.Run("a control-plane node joins while a reset node's etcd Pod remains", func(t *testing.T) {
+	// reset: a stale etcd endpoint must not stop the next joins. Two join
+	// at once: etcd takes one learner at a time, so one waits for the
+	// other's promotion.
+	t.Run("two control-plane nodes join at once while a reset node's etcd Pod remains", func(t *testing.T) {
 		if _, err := c.client.CoreV1().Pods(metav1.NamespaceSystem).Get(ctx, "etcd-"+cp3.Name, metav1.GetOptions{}); err != nil {
-			t.Fatalf("the etcd mirror Pod of the reset node is gone (%v): this join would not meet a stale endpoint", err)
+			t.Fatalf("the etcd mirror Pod of the reset node is gone (%v): these joins would not meet a stale endpoint", err)
 		}
 		cp4 := framework.NewHost(t, suite.lab, "cpj-4")
-		c.join(t, ctx, cp4, c.cpJoinArgs()...)
-		checkEtcdMembers(t, ctx, c.cp, []*framework.Host{c.cp, cp2, cp4})
+		cp5 := framework.NewHost(t, suite.lab, "cpj-5")
+		t.Run("joins", func(t *testing.T) {
+			for _, h := range []*framework.Host{cp4, cp5} {
+				t.Run(h.Name, func(t *testing.T) {
+					t.Parallel()
+					c.join(t, ctx, h, c.cpJoinArgs()...)
+				})
+			}
+		})
+		checkEtcdMembers(t, ctx, c.cp, []*framework.Host{c.cp, cp2, cp4, cp5})
 	})
 }
 
@@ -423,7 +434,7 @@ func checkEtcdMembers(t *testing.T, ctx context.Context, cp *framework.Host, hos
 	}
 	slices.Sort(want)
 	var got []string
-	err := framework.WaitFor(ctx, time.Minute, time.Second, "three voting etcd members", func(ctx context.Context) error {
+	err := framework.WaitFor(ctx, time.Minute, time.Second, fmt.Sprintf("%d voting etcd members", len(hosts)), func(ctx context.Context) error {
 		got = nil
 		for _, m := range etcdMembers(t, ctx, cp) {
 			role := "voter"
