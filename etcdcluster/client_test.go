@@ -133,7 +133,7 @@ func TestUnreachable(t *testing.T) {
 		{
 			name: "AddLearner with a bad peer URL",
 			call: func(ctx context.Context) error {
-				_, _, err := c.AddLearner(ctx, "cp2", "10.0.0.2:2380")
+				_, _, err := c.AddLearner(ctx, "cp2", "10.0.0.2:2380", nil)
 				return err
 			},
 			wantErr: []string{`"10.0.0.2:2380" is not a peer URL such as https://10.0.0.2:2380`},

@@ -149,7 +149,7 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("Members() (-want +got):\n%s", diff)
 	}
 
-	self, all, err := c.AddLearner(ctx, cp2.name, cp2.peerURL)
+	self, all, err := c.AddLearner(ctx, cp2.name, cp2.peerURL, nil)
 	if err != nil {
 		t.Fatalf("AddLearner() error = %v", err)
 	}
@@ -179,7 +179,7 @@ func TestCluster(t *testing.T) {
 	}
 
 	// A rerun of the join: nothing is added, and the voter stays one.
-	again, all, err := c.AddLearner(ctx, cp2.name, cp2.peerURL)
+	again, all, err := c.AddLearner(ctx, cp2.name, cp2.peerURL, nil)
 	if err != nil {
 		t.Fatalf("AddLearner() again error = %v", err)
 	}
@@ -233,13 +233,21 @@ func TestCluster(t *testing.T) {
 
 	// A learner that never starts never catches up.
 	ghost := newTestMember(t, "cp3")
-	self, _, err = c.AddLearner(ctx, ghost.name, ghost.peerURL)
+	self, _, err = c.AddLearner(ctx, ghost.name, ghost.peerURL, nil)
 	if err != nil {
 		t.Fatalf("AddLearner() error = %v", err)
 	}
 	err = c.Promote(within(2*time.Second), self.ID)
 	if err == nil || !strings.Contains(err.Error(), "promote the etcd learner "+ghost.peerURL+": it never caught up with the leader") {
 		t.Fatalf("Promote() of a stopped learner error = %v, want it to say it never caught up", err)
+	}
+	// etcd takes one learner at a time: another waits for the first's
+	// promotion, and says so once.
+	other := newTestMember(t, "cp4")
+	waited := 0
+	_, _, err = c.AddLearner(within(1500*time.Millisecond), other.name, other.peerURL, func() { waited++ })
+	if err == nil || waited != 1 {
+		t.Fatalf("AddLearner() beside a learner = %v, told %d times; want a timeout, told once", err, waited)
 	}
 	if removed, err := c.Remove(ctx, ghost.peerURL); err != nil || !removed {
 		t.Fatalf("Remove() of the learner = %t, %v; want true, nil", removed, err)

@@ -81,10 +81,15 @@ func (c *Client) members(ctx context.Context) ([]Member, error) {
 // until Promote, so a member that never starts cannot cost the cluster its
 // quorum. A rerun finds the member it added before and adds nothing. It
 // returns that member and the members after the change.
-func (c *Client) AddLearner(ctx context.Context, name, peerURL string) (self Member, all []Member, err error) {
+//
+// etcd takes one learner at a time: while another joining member is one,
+// AddLearner waits for its promotion, and calls waiting (when not nil) once
+// so that the caller can say why nothing happens.
+func (c *Client) AddLearner(ctx context.Context, name, peerURL string, waiting func()) (self Member, all []Member, err error) {
 	if err := checkPeerURL(peerURL); err != nil {
 		return Member{}, nil, err
 	}
+	told := false
 	err = retry(ctx, "add etcd learner "+peerURL, func(ctx context.Context) error {
 		resp, err := c.cli.MemberList(ctx)
 		if err != nil {
@@ -98,6 +103,10 @@ func (c *Client) AddLearner(ctx context.Context, name, peerURL string) (self Mem
 		}
 		klog.V(2).Infof("[etcd] adding learner %s (%s)", peerURL, name)
 		added, err := c.cli.MemberAddAsLearner(ctx, []string{peerURL})
+		if tooManyLearners(err) && waiting != nil && !told {
+			told = true
+			waiting()
+		}
 		if err != nil {
 			// ErrPeerURLExist: an earlier attempt got through; the next
 			// attempt finds the member.
@@ -155,6 +164,12 @@ func (c *Client) Promote(ctx context.Context, id uint64) error {
 		return fmt.Errorf("promote the etcd learner %s: it never caught up with the leader; check that etcd runs on that node and reaches the other members: %w", who, err)
 	}
 	return fmt.Errorf("promote the etcd learner %s: %w", who, err)
+}
+
+// tooManyLearners tells whether etcd refused a learner because it has one.
+func tooManyLearners(err error) bool {
+	return err != nil && (errors.Is(err, rpctypes.ErrTooManyLearners) ||
+		strings.Contains(err.Error(), rpctypes.ErrTooManyLearners.Error()))
 }
 
 // learnerNotReady tells whether etcd refused a promotion because the

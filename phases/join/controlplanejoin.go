@@ -124,7 +124,9 @@ func runEtcdJoin(ctx context.Context, d Data) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.EtcdAPICall.Duration)
 	defer cancel()
 
-	self, all, err := c.AddLearner(ctx, name, peerURL)
+	self, all, err := c.AddLearner(ctx, name, peerURL, func() {
+		workflow.Printf(ctx, "[etcd] Another member is joining: etcd takes one learner at a time, so this one waits for its promotion\n")
+	})
 	if err != nil {
 		return err
 	}
