@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
@@ -22,11 +21,6 @@ import (
 	resetphases "github.com/kadm-project/kadm/phases/reset"
 	"github.com/kadm-project/kadm/uploadconfig"
 )
-
-// resetAPITimeout bounds each call reset makes to the API server: a node
-// being reset is often one whose cluster is broken, and reset goes on
-// without the cluster.
-const resetAPITimeout = 15 * time.Second
 
 // defaultVarLibDir is where etcd's data directory must be.
 const defaultVarLibDir = "/var/lib"
@@ -273,7 +267,11 @@ func (d *resetData) Cluster(ctx context.Context) *config.ClusterConfiguration {
 	d.clusterOnce.Do(func() {
 		client, err := d.apiClient()
 		if err == nil {
-			d.cluster, err = d.fetch(ctx, client)
+			// A node being reset is often one whose cluster is broken:
+			// reset goes on without the cluster after kubernetesAPICall.
+			fctx, cancel := context.WithTimeout(ctx, d.cfg.Timeouts.KubernetesAPICall.Duration)
+			d.cluster, err = d.fetch(fctx, client)
+			cancel()
 		}
 		if err != nil {
 			workflow.Printf(ctx, "[reset] WARNING: Unable to read the cluster's configuration, using defaults: %v\n", err)
@@ -287,14 +285,16 @@ func (d *resetData) Etcd(ctx context.Context, certDir string) (resetphases.EtcdC
 	if err != nil {
 		return nil, err
 	}
-	return d.connect(ctx, client, certDir)
+	cctx, cancel := context.WithTimeout(ctx, d.cfg.Timeouts.KubernetesAPICall.Duration)
+	defer cancel()
+	return d.connect(cctx, client, certDir)
 }
+
+func (d *resetData) Timeouts() *config.Timeouts { return d.cfg.Timeouts }
 
 // fetchClusterConfig reads the ClusterConfiguration from the kubeadm-config
 // ConfigMap.
 func fetchClusterConfig(ctx context.Context, client kubernetes.Interface) (*config.ClusterConfiguration, error) {
-	ctx, cancel := context.WithTimeout(ctx, resetAPITimeout)
-	defer cancel()
 	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, uploadconfig.KubeadmConfigMap, metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, uploadconfig.KubeadmConfigMap, err)
@@ -313,7 +313,5 @@ func fetchClusterConfig(ctx context.Context, client kubernetes.Interface) (*conf
 
 // connectEtcd finds the stacked etcd members through the API server.
 func connectEtcd(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error) {
-	actx, cancel := context.WithTimeout(ctx, resetAPITimeout)
-	defer cancel()
-	return etcdcluster.Connect(actx, client, certDir)
+	return etcdcluster.Connect(ctx, client, certDir)
 }

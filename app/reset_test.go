@@ -121,7 +121,7 @@ func TestResetCluster(t *testing.T) {
 				}
 			}
 			d := &resetData{
-				cfg: &config.ResetConfiguration{CertificatesDir: "/etc/kubernetes/flag-pki"}, kubeconfig: tt.kubeconfig,
+				cfg: &config.ResetConfiguration{CertificatesDir: "/etc/kubernetes/flag-pki", Timeouts: config.DefaultResetConfiguration().Timeouts}, kubeconfig: tt.kubeconfig,
 				fetch: fetchClusterConfig, clientFrom: func(string) (kubernetes.Interface, error) { return cs, nil },
 			}
 			if tt.certDirSet {

@@ -46,6 +46,9 @@ type Data interface {
 	// Etcd connects to the cluster's stacked etcd members, found through the
 	// API server, with the client certificate under certDir.
 	Etcd(ctx context.Context, certDir string) (EtcdCluster, error)
+	// Timeouts are the configuration's, defaulted; etcdAPICall bounds the
+	// removal of this node's etcd member.
+	Timeouts() *config.Timeouts
 	// CRISocket is the container runtime's endpoint; empty when none was
 	// given or found.
 	CRISocket() string

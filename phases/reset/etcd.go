@@ -111,6 +111,10 @@ func removeMember(ctx context.Context, d Data, peerURL string) {
 		workflow.Printf(ctx, "[dryrun] Would remove the etcd member %s from the etcd cluster\n", peerURL)
 		return
 	}
+	// A cluster without quorum would keep the removal retrying: reset goes
+	// on without it once timeouts.etcdAPICall has passed.
+	ctx, cancel := context.WithTimeout(ctx, d.Timeouts().EtcdAPICall.Duration)
+	defer cancel()
 	cluster, err := d.Etcd(ctx, certDir)
 	if err != nil {
 		manualRemoval(ctx, d, peerURL, certDir, nil, err)

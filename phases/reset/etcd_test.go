@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kadm-project/kadm/cleanup"
 	"github.com/kadm-project/kadm/config"
@@ -39,6 +40,8 @@ func TestRemoveEtcdMember(t *testing.T) {
 			[]string{"not in the etcd cluster"}},
 		{"remove fails", &fakeEtcd{members: twoMembers().members, removeErr: errUnreachable}, nil, 2,
 			[]string{"etcdctl --endpoints=https://10.0.0.2:2379 ", "member remove <ID of the member with peer URL " + selfPeer + ">"}},
+		{"a removal that never ends is given up after timeouts.etcdAPICall", &fakeEtcd{members: twoMembers().members, hang: true}, nil, 2,
+			[]string{"could not remove the etcd member " + selfPeer + ": context deadline exceeded", "member remove"}},
 		{"cluster unreachable", twoMembers(), errUnreachable, 2,
 			[]string{"could not remove the etcd member " + selfPeer + ": connection refused",
 				"etcdctl --endpoints=https://<another-control-plane-node>:2379 --cacert=", "/pki/etcd/ca.crt --cert=", "member list"}},
@@ -51,6 +54,8 @@ func TestRemoveEtcdMember(t *testing.T) {
 			write(t, filepath.Join(dataDir, "member/snap/db"), "data")
 			writeEtcdManifest(t, d, selfPeer, dataDir)
 			d.etcd, d.etcdErr = tt.etcd, tt.etcdErr
+			d.timeouts = config.DefaultResetConfiguration().Timeouts
+			d.timeouts.EtcdAPICall.Duration = 100 * time.Millisecond
 			out, err := run(t, runRemoveEtcdMember, d)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)

@@ -38,6 +38,7 @@ type fakeData struct {
 	unmounted     []string
 	ran           [][]string
 	uid           int
+	timeouts      *config.Timeouts
 }
 
 func newFakeData(t *testing.T) *fakeData {
@@ -53,7 +54,13 @@ func newFakeData(t *testing.T) *fakeData {
 	return d
 }
 
-func (d *fakeData) DryRun() bool                    { return d.dryRun }
+func (d *fakeData) DryRun() bool { return d.dryRun }
+func (d *fakeData) Timeouts() *config.Timeouts {
+	if d.timeouts == nil {
+		return config.DefaultResetConfiguration().Timeouts
+	}
+	return d.timeouts
+}
 func (d *fakeData) Force() bool                     { return d.force }
 func (d *fakeData) CleanupTmpDir() bool             { return d.cleanupTmp }
 func (d *fakeData) IgnorePreflightErrors() []string { return nil }
@@ -113,14 +120,21 @@ func (f *fakeInitSystem) Stop(_ context.Context, s string) error {
 type fakeEtcd struct {
 	members   []etcdcluster.Member
 	removeErr error
-	closed    bool
+	// hang makes Remove wait for its context, as the removal does in a
+	// cluster without quorum.
+	hang   bool
+	closed bool
 }
 
 func (*fakeEtcd) Endpoints() []string {
 	return []string{"https://10.0.0.1:2379", "https://10.0.0.2:2379"}
 }
 func (f *fakeEtcd) Members(context.Context) ([]etcdcluster.Member, error) { return f.members, nil }
-func (f *fakeEtcd) Remove(_ context.Context, peerURL string) (bool, error) {
+func (f *fakeEtcd) Remove(ctx context.Context, peerURL string) (bool, error) {
+	if f.hang {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
 	if f.removeErr != nil {
 		return false, f.removeErr
 	}
