@@ -1,7 +1,6 @@
 package app
 
 import (
-	"crypto/x509"
 	"fmt"
 	"io"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
-	certutil "k8s.io/client-go/util/cert"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 
@@ -22,7 +20,6 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/joincommand"
 	"github.com/kadm-project/kadm/objects"
-	"github.com/kadm-project/kadm/pkiutil"
 	"github.com/kadm-project/kadm/tokens"
 )
 
@@ -187,8 +184,8 @@ func runTokenCreate(cmd *cobra.Command, s IOStreams, o *tokenOptions, co *tokenC
 	path := o.kubeconfigPath()
 	var join joincommand.Command
 	if co.printJoinCommand {
-		if join, err = joinCommandFor(path); err != nil {
-			return err
+		if join, err = joincommand.ForKubeconfig(path); err != nil {
+			return fmt.Errorf("build the join command: %w", err)
 		}
 		join.Program = cmd.Root().Name()
 		join.Token = cfg.BootstrapTokens[0].Token.Token()
@@ -265,29 +262,6 @@ func tokenCreateConfig(fs *pflag.FlagSet, s IOStreams, co *tokenCreateOptions, t
 		return nil, usagef("%v", err)
 	}
 	return cfg, nil
-}
-
-// joinCommandFor is the join command pointing where the kubeconfig at path
-// points, trusting the CAs it trusts, as kubeadm builds it for
-// --print-join-command.
-func joinCommandFor(path string) (joincommand.Command, error) {
-	cluster, err := joincommand.ClusterFromKubeconfig(path)
-	if err != nil {
-		return joincommand.Command{}, fmt.Errorf("build the join command: %w", err)
-	}
-	cas, err := certutil.ParseCertsPEM(cluster.CAData)
-	if err != nil {
-		return joincommand.Command{}, fmt.Errorf("build the join command: parse the CA of %s: %w", path, err)
-	}
-	return joincommand.Command{Endpoint: cluster.Endpoint, CAPins: publicKeyPins(cas)}, nil
-}
-
-func publicKeyPins(cas []*x509.Certificate) []string {
-	pins := make([]string, 0, len(cas))
-	for _, ca := range cas {
-		pins = append(pins, pkiutil.PublicKeyPin(ca))
-	}
-	return pins
 }
 
 func newTokenDeleteCmd(s IOStreams, o *tokenOptions) *cobra.Command {

@@ -7,6 +7,9 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	certutil "k8s.io/client-go/util/cert"
+
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // Withheld stands in for a secret the user asked not to print.
@@ -52,14 +55,27 @@ type Cluster struct {
 	CAData []byte
 }
 
-// ClusterFromKubeconfig reads the current context's cluster of the
-// kubeconfig at path, as the join command must point where admin.conf points.
-func ClusterFromKubeconfig(path string) (Cluster, error) {
+// ForKubeconfig is the join command that points where the kubeconfig at
+// path points (admin.conf's current cluster) and pins the CAs it trusts;
+// the caller fills in the program, the token and the control-plane fields.
+func ForKubeconfig(path string) (Command, error) {
 	cfg, err := clientcmd.LoadFromFile(path)
 	if err != nil {
-		return Cluster{}, fmt.Errorf("load %s: %w", path, err)
+		return Command{}, fmt.Errorf("load %s: %w", path, err)
 	}
-	return clusterOf(cfg, path)
+	cluster, err := clusterOf(cfg, path)
+	if err != nil {
+		return Command{}, err
+	}
+	cas, err := certutil.ParseCertsPEM(cluster.CAData)
+	if err != nil {
+		return Command{}, fmt.Errorf("parse the CA of %s: %w", path, err)
+	}
+	pins := make([]string, 0, len(cas))
+	for _, ca := range cas {
+		pins = append(pins, pkiutil.PublicKeyPin(ca))
+	}
+	return Command{Endpoint: cluster.Endpoint, CAPins: pins}, nil
 }
 
 func clusterOf(cfg *clientcmdapi.Config, path string) (Cluster, error) {

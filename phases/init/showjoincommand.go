@@ -2,16 +2,12 @@ package initphases
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"strings"
-
-	certutil "k8s.io/client-go/util/cert"
 
 	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/joincommand"
-	"github.com/kadm-project/kadm/pkiutil"
 )
 
 func showJoinCommandPhase() workflow.Phase[Data] {
@@ -27,21 +23,16 @@ func showJoinCommandPhase() workflow.Phase[Data] {
 // once per bootstrap token, pointing where admin.conf points.
 func showJoinCommand(ctx context.Context, d Data) error {
 	path := d.KubeConfigPath()
-	cluster, err := joincommand.ClusterFromKubeconfig(path)
+	join, err := joincommand.ForKubeconfig(path)
 	if err != nil {
 		return err
 	}
-	cas, err := certutil.ParseCertsPEM(cluster.CAData)
-	if err != nil {
-		return fmt.Errorf("parse the CA of %s: %w", path, err)
-	}
-	pins := caPins(cas)
 	for _, bt := range d.Cfg().BootstrapTokens {
 		token := joincommand.Withheld
 		if !d.SkipTokenPrint() && bt.Token != nil {
 			token = bt.Token.Token()
 		}
-		worker := joincommand.Command{Program: d.Program(), Endpoint: cluster.Endpoint, Token: token, CAPins: pins}
+		worker := joincommand.Command{Program: d.Program(), Endpoint: join.Endpoint, Token: token, CAPins: join.CAPins}
 		cp := worker
 		cp.ControlPlane = true
 		if d.UploadCerts() {
@@ -53,14 +44,6 @@ func showJoinCommand(ctx context.Context, d Data) error {
 		workflow.Printf(ctx, "%s", initDone(d, path, cp.String(), worker.String()))
 	}
 	return nil
-}
-
-func caPins(cas []*x509.Certificate) []string {
-	pins := make([]string, 0, len(cas))
-	for _, ca := range cas {
-		pins = append(pins, pkiutil.PublicKeyPin(ca))
-	}
-	return pins
 }
 
 // initDone is kubeadm's closing message, word for word where scripts and
