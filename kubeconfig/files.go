@@ -2,6 +2,9 @@ package kubeconfig
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kadm-project/kadm/config"
@@ -65,4 +68,16 @@ func ControlPlaneFiles(nodeName string, local config.APIEndpoint, cluster *confi
 		files[i].Algorithm = algorithm
 	}
 	return files, nil
+}
+
+// Missing counts the files that do not exist in dir yet: the client keys
+// Ensure will have to make.
+func Missing(dir string, files []ClientFile) int {
+	n := 0
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f.Name)); errors.Is(err, fs.ErrNotExist) {
+			n++
+		}
+	}
+	return n
 }

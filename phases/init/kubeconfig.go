@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/kadm-project/kadm/app/options"
@@ -60,13 +58,7 @@ func startKubeconfigs(ctx context.Context, d Data) error {
 		// The child phases report it; warming is only a speed-up.
 		return nil
 	}
-	missing := 0
-	for _, f := range files {
-		if _, err := os.Stat(filepath.Join(d.KubeConfigDir(), f.Name)); errors.Is(err, fs.ErrNotExist) {
-			missing++
-		}
-	}
-	d.Keys().Warm(ctx, files[0].Algorithm, missing)
+	d.Keys().Warm(ctx, files[0].Algorithm, kubeconfig.Missing(d.KubeConfigDir(), files))
 	return nil
 }
 

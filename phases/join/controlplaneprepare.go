@@ -181,7 +181,7 @@ func runControlPlaneKubeconfigs(ctx context.Context, d Data) error {
 	if err != nil {
 		return fmt.Errorf("%w: join with --certificate-key, or copy the cluster CA from a control-plane node", err)
 	}
-	d.Keys().Warm(ctx, state.Cluster.EncryptionAlgorithm, len(missingFiles(kubeconfigPaths(dir, files))))
+	d.Keys().Warm(ctx, state.Cluster.EncryptionAlgorithm, kubeconfig.Missing(dir, files))
 	for _, f := range files {
 		out, err := kubeconfig.Ensure(ctx, dir, f, ca, d.Keys())
 		if err != nil {
@@ -190,14 +190,6 @@ func runControlPlaneKubeconfigs(ctx context.Context, d Data) error {
 		phases.ReportKubeconfig(ctx, d.Program(), f.Name, out, false)
 	}
 	return nil
-}
-
-func kubeconfigPaths(dir string, files []kubeconfig.ClientFile) []string {
-	paths := make([]string, len(files))
-	for i, f := range files {
-		paths[i] = filepath.Join(dir, f.Name)
-	}
-	return paths
 }
 
 // runControlPlaneManifests writes the API server, controller-manager and
