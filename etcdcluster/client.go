@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -30,12 +31,13 @@ const (
 // connection itself is made lazily, by the first call.
 const dialTimeout = 5 * time.Second
 
-func init() {
-	// gRPC logs connection errors to stderr by default; kadm owns its output,
-	// so they go to klog at high verbosity instead. Errors reach the warning
-	// writer too: one writer gets both, once.
+// quietGRPC sends gRPC's logs, which go to stderr by default, to klog at
+// high verbosity instead: kadm owns its output. Errors reach the warning
+// writer too: one writer gets both, once. It runs before the first client
+// is made, not at every kadm start.
+var quietGRPC = sync.OnceFunc(func() {
 	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, klogWriter{}, io.Discard))
-}
+})
 
 // klogWriter passes gRPC's warnings and errors on as debug lines.
 type klogWriter struct{}
@@ -64,6 +66,7 @@ func New(endpoints []string, certDir string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	quietGRPC()
 	c := &Client{endpoints: slices.Clone(endpoints), tls: tlsConfig}
 	if c.cli, err = c.dial(endpoints...); err != nil {
 		return nil, err
