@@ -56,12 +56,12 @@ func newResetCmd(s IOStreams, opts *resetOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.certDir, options.CertificatesDir, opts.certDir,
 		"The path to the directory where the certificates are stored. If specified, clean this directory.")
-	f.BoolVar(&opts.cleanupTmpDir, resetphases.FlagCleanupTmpDir, false,
+	f.BoolVar(&opts.cleanupTmpDir, options.CleanupTmpDir, false,
 		fmt.Sprintf("Cleanup the %q directory", filepath.Join(defaultKubeconfigDir, "tmp")))
 	f.StringVar(&opts.cfgPath, options.Config, "", options.HelpConfig)
 	f.StringVar(&opts.criSocket, options.CRISocket, "", options.HelpCRISocket)
 	f.BoolVar(&opts.dryRun, options.DryRun, false, options.HelpDryRun)
-	f.BoolVarP(&opts.force, resetphases.FlagForce, "f", false, "Reset the node without prompting for confirmation.")
+	f.BoolVarP(&opts.force, options.Force, "f", false, "Reset the node without prompting for confirmation.")
 	f.StringSliceVar(&opts.ignorePreflightErrors, options.IgnorePreflightErrors, nil, options.HelpIgnorePreflightErrors)
 	f.StringVar(&opts.kubeconfig, options.Kubeconfig, opts.kubeconfig, options.HelpKubeconfig)
 
@@ -140,10 +140,10 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 // applyResetFlags puts the explicitly set flags into cfg.
 func applyResetFlags(cfg *config.ResetConfiguration, ov *overrides, o *resetOptions) {
 	setField(ov, options.CertificatesDir, "certificatesDir", &cfg.CertificatesDir, o.certDir)
-	setField(ov, resetphases.FlagCleanupTmpDir, "cleanupTmpDir", &cfg.CleanupTmpDir, o.cleanupTmpDir)
+	setField(ov, options.CleanupTmpDir, "cleanupTmpDir", &cfg.CleanupTmpDir, o.cleanupTmpDir)
 	setField(ov, options.CRISocket, "criSocket", &cfg.CRISocket, o.criSocket)
 	setField(ov, options.DryRun, "dryRun", &cfg.DryRun, o.dryRun)
-	setField(ov, resetphases.FlagForce, "force", &cfg.Force, o.force)
+	setField(ov, options.Force, "force", &cfg.Force, o.force)
 }
 
 // ignoreList merges the file's ignorePreflightErrors with

@@ -12,12 +12,6 @@ import (
 	"github.com/kadm-project/kadm/preflight"
 )
 
-// Flags only reset has.
-const (
-	FlagForce         = "force"
-	FlagCleanupTmpDir = "cleanup-tmp-dir"
-)
-
 // Phases is the reset workflow in kubeadm v1.37's order.
 func Phases() []workflow.Phase[Data] {
 	return []workflow.Phase[Data]{
@@ -27,7 +21,7 @@ func Phases() []workflow.Phase[Data] {
 			Short:        "Run reset pre-flight checks",
 			Long:         "Run pre-flight checks for kubeadm reset.",
 			Run:          runPreflight,
-			InheritFlags: []string{options.IgnorePreflightErrors, FlagForce, options.DryRun},
+			InheritFlags: []string{options.IgnorePreflightErrors, options.Force, options.DryRun},
 		},
 		{
 			Name:         "remove-etcd-member",
@@ -41,7 +35,7 @@ func Phases() []workflow.Phase[Data] {
 			Aliases:      []string{"cleanupnode"},
 			Short:        "Run cleanup node.",
 			Run:          runCleanupNode,
-			InheritFlags: []string{options.CertificatesDir, options.CRISocket, FlagCleanupTmpDir, options.Kubeconfig, options.DryRun},
+			InheritFlags: []string{options.CertificatesDir, options.CRISocket, options.CleanupTmpDir, options.Kubeconfig, options.DryRun},
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/preflight"
@@ -39,11 +40,11 @@ func confirm(ctx context.Context, d Data) error {
 		workflow.Printf(ctx, "\n")
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read the answer from standard input: %w (pass --%s to reset without asking)", err, FlagForce)
+		return fmt.Errorf("read the answer from standard input: %w (pass --%s to reset without asking)", err, options.Force)
 	}
 	switch strings.ToLower(strings.TrimSpace(sc.Text())) {
 	case "y", "yes":
 		return nil
 	}
-	return fmt.Errorf("%w (pass --%s to reset without asking)", ErrNotConfirmed, FlagForce)
+	return fmt.Errorf("%w (pass --%s to reset without asking)", ErrNotConfirmed, options.Force)
 }
