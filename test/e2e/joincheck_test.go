@@ -142,16 +142,25 @@ func csrForNode(ctx context.Context, client kubernetes.Interface, node string) (
 		return nil, err
 	}
 	for i := range list.Items {
-		block, _ := pem.Decode(list.Items[i].Spec.Request)
-		if block == nil {
-			continue
-		}
-		req, err := x509.ParseCertificateRequest(block.Bytes)
-		if err == nil && req.Subject.CommonName == "system:node:"+node {
+		if csrCommonName(&list.Items[i]) == "system:node:"+node {
 			return &list.Items[i], nil
 		}
 	}
 	return nil, fmt.Errorf("no CSR for system:node:%s among %d", node, len(list.Items))
+}
+
+// csrCommonName is the subject common name a CSR asks for; empty when its
+// request does not parse.
+func csrCommonName(csr *certificatesv1.CertificateSigningRequest) string {
+	block, _ := pem.Decode(csr.Spec.Request)
+	if block == nil {
+		return ""
+	}
+	req, err := x509.ParseCertificateRequest(block.Bytes)
+	if err != nil {
+		return ""
+	}
+	return req.Subject.CommonName
 }
 
 func csrApproved(csr *certificatesv1.CertificateSigningRequest) bool {
