@@ -12,11 +12,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/certs"
+	"github.com/kadm-project/kadm/cluster/clusterconfig"
+	"github.com/kadm-project/kadm/cluster/copycerts"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/copycerts"
-	"github.com/kadm-project/kadm/uploadconfig"
+	"github.com/kadm-project/kadm/node/certs"
+	"github.com/kadm-project/kadm/phases/options"
 )
 
 // clusterConfigTimeout bounds the read of kubeadm-config by
@@ -141,7 +141,7 @@ func clusterFromCluster(ctx context.Context, s IOStreams, o *expirationOptions) 
 			fmt.Fprintf(s.Out, format, args...)
 		}
 	}
-	say("[check-expiration] Reading configuration from the %q ConfigMap in namespace %q...\n", uploadconfig.KubeadmConfigMap, metav1.NamespaceSystem)
+	say("[check-expiration] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
 	say("[check-expiration] Use 'kubeadm init phase upload-config kubeadm --config your-config-file' to re-upload it.\n")
 	cluster, err := readClusterConfig(ctx, o)
 	if err != nil {
@@ -160,17 +160,17 @@ func readClusterConfig(ctx context.Context, o *expirationOptions) (*config.Clust
 	}
 	ctx, cancel := context.WithTimeout(ctx, clusterConfigTimeout)
 	defer cancel()
-	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, uploadconfig.KubeadmConfigMap, metav1.GetOptions{})
+	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, clusterconfig.KubeadmConfigMap, metav1.GetOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("read the %s ConfigMap: %w", uploadconfig.KubeadmConfigMap, err)
+		return nil, fmt.Errorf("read the %s ConfigMap: %w", clusterconfig.KubeadmConfigMap, err)
 	}
-	source := metav1.NamespaceSystem + "/" + uploadconfig.KubeadmConfigMap
-	docs, err := config.Parse(source, []byte(cm.Data[uploadconfig.ClusterConfigurationKey]))
+	source := metav1.NamespaceSystem + "/" + clusterconfig.KubeadmConfigMap
+	docs, err := config.Parse(source, []byte(cm.Data[clusterconfig.ClusterConfigurationKey]))
 	if err != nil {
 		return nil, err
 	}
 	if docs.Cluster == nil {
-		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, uploadconfig.ClusterConfigurationKey)
+		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, clusterconfig.ClusterConfigurationKey)
 	}
 	return docs.Cluster, nil
 }

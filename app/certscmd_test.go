@@ -17,9 +17,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/kadm-project/kadm/certs"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/certs"
 )
 
 func TestCertificateKey(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kadm-project/kadm/clusteradmins"
-	"github.com/kadm-project/kadm/objects"
+	"github.com/kadm-project/kadm/cluster/clusteradmins"
+	"github.com/kadm-project/kadm/cluster/objects"
 )
 
 // lazyClient builds a clientset on first use and keeps it: phases that never

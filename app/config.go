@@ -7,10 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kadm-project/kadm/app/options"
+	"github.com/kadm-project/kadm/phases/options"
 
-	"github.com/kadm-project/kadm/atomicfile"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 )
 
 func newConfigCmd(s IOStreams) *cobra.Command {

@@ -9,8 +9,8 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 
-	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/phases/options"
 )
 
 // The defaults below come from the host rather than from constants, the

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 const joinFile = `apiVersion: kubeadm.k8s.io/v1beta4

@@ -11,12 +11,12 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/node/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
+	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 

@@ -9,9 +9,9 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kadm-project/kadm/app/options"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kadm-project/kadm/app/options"
+	"github.com/kadm-project/kadm/phases/options"
 )
 
 // outputAPIVersion is the API of kubeadm's structured output; scripts read

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // overrides applies explicitly set flags on top of a configuration loaded

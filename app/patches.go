@@ -4,9 +4,9 @@ import (
 	"context"
 	"sync"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // patchSet reads a --patches directory on first use and says what it found,

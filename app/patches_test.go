@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func TestPatchSetReadOnceAndReported(t *testing.T) {

@@ -13,13 +13,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/cleanup"
+	"github.com/kadm-project/kadm/cluster/clusterconfig"
+	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/etcdcluster"
+	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/phases/options"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
-	"github.com/kadm-project/kadm/uploadconfig"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // defaultVarLibDir is where etcd's data directory must be.
@@ -295,17 +295,17 @@ func (d *resetData) Timeouts() *config.Timeouts { return d.cfg.Timeouts }
 // fetchClusterConfig reads the ClusterConfiguration from the kubeadm-config
 // ConfigMap.
 func fetchClusterConfig(ctx context.Context, client kubernetes.Interface) (*config.ClusterConfiguration, error) {
-	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, uploadconfig.KubeadmConfigMap, metav1.GetOptions{})
+	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, clusterconfig.KubeadmConfigMap, metav1.GetOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, uploadconfig.KubeadmConfigMap, err)
+		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, clusterconfig.KubeadmConfigMap, err)
 	}
-	source := metav1.NamespaceSystem + "/" + uploadconfig.KubeadmConfigMap
-	docs, err := config.Parse(source, []byte(cm.Data[uploadconfig.ClusterConfigurationKey]))
+	source := metav1.NamespaceSystem + "/" + clusterconfig.KubeadmConfigMap
+	docs, err := config.Parse(source, []byte(cm.Data[clusterconfig.ClusterConfigurationKey]))
 	if err != nil {
 		return nil, err
 	}
 	if docs.Cluster == nil {
-		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, uploadconfig.ClusterConfigurationKey)
+		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, clusterconfig.ClusterConfigurationKey)
 	}
 	config.SetClusterDefaults(docs.Cluster)
 	return docs.Cluster, nil

@@ -15,9 +15,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // parseReset parses args as `reset` flags, with --config pointing at file

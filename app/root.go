@@ -10,9 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kadm-project/kadm/app/options"
 	"github.com/spf13/pflag"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/phases/options"
 )
 
 // rootOptions are the flags every command has.

@@ -16,11 +16,10 @@ import (
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 
-	"github.com/kadm-project/kadm/app/options"
+	"github.com/kadm-project/kadm/cluster/bootstraptoken"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/joincommand"
-	"github.com/kadm-project/kadm/objects"
-	"github.com/kadm-project/kadm/tokens"
+	"github.com/kadm-project/kadm/phases/options"
 )
 
 // tokenOptions are the flags every `token` subcommand shares.
@@ -182,9 +181,9 @@ func runTokenCreate(cmd *cobra.Command, s IOStreams, o *tokenOptions, co *tokenC
 		return err
 	}
 	path := o.kubeconfigPath()
-	var join joincommand.Command
+	var join bootstraptoken.Command
 	if co.printJoinCommand {
-		if join, err = joincommand.ForKubeconfig(path); err != nil {
+		if join, err = bootstraptoken.ForKubeconfig(path); err != nil {
 			return fmt.Errorf("build the join command: %w", err)
 		}
 		join.Program = cmd.Root().Name()
@@ -203,7 +202,7 @@ func runTokenCreate(cmd *cobra.Command, s IOStreams, o *tokenOptions, co *tokenC
 		}
 		w = &objects.Client{Clientset: client, Policy: objects.Policy{Timeout: cfg.Timeouts.KubernetesAPICall.Duration}}
 	}
-	if err := tokens.Create(cmd.Context(), w, cfg.BootstrapTokens, time.Now()); err != nil {
+	if err := bootstraptoken.Create(cmd.Context(), w, cfg.BootstrapTokens, time.Now()); err != nil {
 		return err
 	}
 	if !co.printJoinCommand {
@@ -254,7 +253,7 @@ func tokenCreateConfig(fs *pflag.FlagSet, s IOStreams, co *tokenCreateOptions, t
 	for _, n := range ov.notes {
 		fmt.Fprintf(s.ErrOut, "[config] %s from %s\n", n, ov.source)
 	}
-	if err := tokens.Generate(cfg.BootstrapTokens); err != nil {
+	if err := bootstraptoken.Generate(cfg.BootstrapTokens); err != nil {
 		return nil, err
 	}
 	config.SetInitDefaults(cfg)
@@ -276,15 +275,15 @@ Token ID of the form "[a-z0-9]{6}" to delete.
 `,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usagef("missing argument; 'token delete' is missing token of form %q or %q", tokens.TokenForm, tokens.IDForm)
+				return usagef("missing argument; 'token delete' is missing token of form %q or %q", bootstraptoken.TokenForm, bootstraptoken.IDForm)
 			}
-			ids, err := tokens.IDs(args)
+			ids, err := bootstraptoken.IDs(args)
 			if err != nil {
 				return &usageError{err}
 			}
 			if o.dryRun {
 				for _, id := range ids {
-					ref := objects.Ref{Kind: "Secret", Namespace: metav1.NamespaceSystem, Name: tokens.SecretName(id)}
+					ref := objects.Ref{Kind: "Secret", Namespace: metav1.NamespaceSystem, Name: bootstraptoken.SecretName(id)}
 					fmt.Fprintf(s.Out, "[dryrun] Would delete %s\n", ref)
 				}
 				return nil
@@ -294,7 +293,7 @@ Token ID of the form "[a-z0-9]{6}" to delete.
 				return err
 			}
 			for _, id := range ids {
-				if err := tokens.Delete(cmd.Context(), client, id); err != nil {
+				if err := bootstraptoken.Delete(cmd.Context(), client, id); err != nil {
 					return err
 				}
 				fmt.Fprintf(s.Out, "bootstrap token %q deleted\n", id)
@@ -340,7 +339,7 @@ create a new one when you need its value.
 			if err != nil {
 				return err
 			}
-			infos, problems, err := tokens.List(cmd.Context(), client)
+			infos, problems, err := bootstraptoken.List(cmd.Context(), client)
 			if err != nil {
 				return err
 			}
@@ -354,7 +353,7 @@ create a new one when you need its value.
 	return cmd
 }
 
-func printTokens(w io.Writer, output string, infos []tokens.Info, now time.Time) error {
+func printTokens(w io.Writer, output string, infos []bootstraptoken.Info, now time.Time) error {
 	for i, info := range infos {
 		if output == outputText {
 			if err := printTokenRow(w, info, now, i == 0); err != nil {
@@ -380,7 +379,7 @@ func printTokens(w io.Writer, output string, infos []tokens.Info, now time.Time)
 // printTokenRow writes one row of kubeadm's token table, the header before
 // the first. Like kubeadm it aligns each row on its own, so the fixed widths
 // of the TTL, USAGES and DESCRIPTION cells are what keeps the columns in line.
-func printTokenRow(w io.Writer, info tokens.Info, now time.Time, header bool) error {
+func printTokenRow(w io.Writer, info bootstraptoken.Info, now time.Time, header bool) error {
 	tw := tabwriter.NewWriter(w, 10, 4, 3, ' ', 0)
 	if header {
 		fmt.Fprintln(tw, "TOKEN\tTTL\tEXPIRES\tUSAGES\tDESCRIPTION\tEXTRA GROUPS")

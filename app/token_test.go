@@ -24,10 +24,10 @@ import (
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kadm-project/kadm/cluster/bootstraptoken"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/pkiutil"
-	"github.com/kadm-project/kadm/tokens"
 )
 
 // cliResult is what a command run printed and how it would exit.
@@ -100,7 +100,7 @@ func TestTokenCreate(t *testing.T) {
 	if r.code != 0 || r.out != "abcdef.0123456789abcdef\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
-	info, err := tokens.FromSecret(getTokenSecret(t, client, "abcdef"))
+	info, err := bootstraptoken.FromSecret(getTokenSecret(t, client, "abcdef"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,9 +134,9 @@ func TestTokenCreateGenerates(t *testing.T) {
 	}
 }
 
-func mustInfo(t *testing.T, s *corev1.Secret) tokens.Info {
+func mustInfo(t *testing.T, s *corev1.Secret) bootstraptoken.Info {
 	t.Helper()
-	info, err := tokens.FromSecret(s)
+	info, err := bootstraptoken.FromSecret(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestTokenRowLayout(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	exp := now.Add(90 * time.Minute)
 	var b bytes.Buffer
-	infos := []tokens.Info{
+	infos := []bootstraptoken.Info{
 		{ID: "abcdef", Expires: &exp, Usages: []string{"authentication", "signing"}, Groups: []string{"system:bootstrappers:x"}},
 		{ID: "ghijkl"},
 	}
@@ -436,7 +436,7 @@ func TestTokenDelete(t *testing.T) {
 	if r.code != 0 || r.out != "bootstrap token \"aaaaaa\" deleted\nbootstrap token \"bbbbbb\" deleted\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
-	infos, _, err := tokens.List(context.Background(), client)
+	infos, _, err := bootstraptoken.List(context.Background(), client)
 	if err != nil || len(infos) != 1 || infos[0].ID != "cccccc" {
 		t.Errorf("left %v (%v), want only cccccc", infos, err)
 	}

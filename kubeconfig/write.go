@@ -8,7 +8,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kadm-project/kadm/atomicfile"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 )
 
 // Write stores cfg at path with mode 0600, since a kubeconfig holds a

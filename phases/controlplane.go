@@ -9,13 +9,13 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/certs"
-	"github.com/kadm-project/kadm/controlplane"
-	"github.com/kadm-project/kadm/health"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/patches"
-	"github.com/kadm-project/kadm/staticpod"
+	"github.com/kadm-project/kadm/node/certs"
+	"github.com/kadm-project/kadm/node/controlplane"
+	"github.com/kadm-project/kadm/node/health"
+	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/node/staticpod"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // PatchStaticPod applies the --patches set (nil: none) to pod and reports

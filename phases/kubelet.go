@@ -9,11 +9,11 @@ import (
 
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/componentconfig"
-	"github.com/kadm-project/kadm/initsystem"
-	"github.com/kadm-project/kadm/kubelet"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // RestartKubelet (re)starts the kubelet and says what the user must do when

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/kadm-project/kadm/atomicfile"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 )
 
 // File modes kubeadm gives what it writes: private keys and sa.pub (written

@@ -13,7 +13,7 @@ import (
 
 	system "k8s.io/system-validators/validators"
 
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 )
 
 // checkCase is one run of one check: its name, and the warnings and errors

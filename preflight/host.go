@@ -14,7 +14,7 @@ import (
 
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 )
 
 // Host is every kind of system access the checks use. RealHost fills it for

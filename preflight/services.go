@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 )
 
 // Service warns when a service kadm relies on (the kubelet) is missing or not

@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/version"
 	system "k8s.io/system-validators/validators"
 
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 )
 
 // ValidatorSet builds the system validators for a kubelet version; each

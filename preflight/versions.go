@@ -10,7 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/version"
 
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 )
 
 // KubernetesVersion warns when the control plane to deploy is newer than the

@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/kadm-project/kadm/addons"
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cluster/addons"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func addonPhase(printManifest *bool) workflow.Phase[Data] {

@@ -12,8 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 
-	"github.com/kadm-project/kadm/addons"
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cluster/addons"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // newAddonData is the shared test data with edit applied.

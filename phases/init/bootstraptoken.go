@@ -14,12 +14,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/bootstraptoken"
+	"github.com/kadm-project/kadm/cluster/bootstraptoken"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/objects"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func bootstrapTokenPhase() workflow.Phase[Data] {

@@ -9,12 +9,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/controlplane"
+	"github.com/kadm-project/kadm/node/controlplane"
+	"github.com/kadm-project/kadm/node/staticpod"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/staticpod"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func controlPlanePhase() workflow.Phase[Data] {

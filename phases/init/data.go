@@ -6,7 +6,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 

@@ -7,10 +7,10 @@ import (
 	"io/fs"
 	"slices"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func kubeconfigPhase() workflow.Phase[Data] {

@@ -14,10 +14,10 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/initsystem"
-	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // newKubeletTestData is the shared test data for a CRI-O node, a socket

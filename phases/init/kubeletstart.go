@@ -6,11 +6,11 @@ import (
 
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/initsystem"
-	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func kubeletStartPhase() workflow.Phase[Data] {

@@ -12,10 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/staticpod"
+	"github.com/kadm-project/kadm/node/staticpod"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // runPhaseTree runs p and its children in order, as `kadm init` does, and

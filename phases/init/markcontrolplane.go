@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/noderole"
+	"github.com/kadm-project/kadm/cluster/noderole"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func markControlPlanePhase() workflow.Phase[Data] {

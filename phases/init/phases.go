@@ -1,6 +1,6 @@
 package initphases
 
-import "github.com/kadm-project/kadm/app/workflow"
+import "github.com/kadm-project/kadm/phases/workflow"
 
 // Phases is the init workflow in kubeadm v1.37's order. printManifest is the
 // addon phases' --print-manifest flag.

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/joincommand"
+	"github.com/kadm-project/kadm/cluster/bootstraptoken"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func showJoinCommandPhase() workflow.Phase[Data] {
@@ -23,22 +23,22 @@ func showJoinCommandPhase() workflow.Phase[Data] {
 // once per bootstrap token, pointing where admin.conf points.
 func showJoinCommand(ctx context.Context, d Data) error {
 	path := d.KubeConfigPath()
-	join, err := joincommand.ForKubeconfig(path)
+	join, err := bootstraptoken.ForKubeconfig(path)
 	if err != nil {
 		return err
 	}
 	for _, bt := range d.Cfg().BootstrapTokens {
-		token := joincommand.Withheld
+		token := bootstraptoken.Withheld
 		if !d.SkipTokenPrint() && bt.Token != nil {
 			token = bt.Token.Token()
 		}
-		worker := joincommand.Command{Program: d.Program(), Endpoint: join.Endpoint, Token: token, CAPins: join.CAPins}
+		worker := bootstraptoken.Command{Program: d.Program(), Endpoint: join.Endpoint, Token: token, CAPins: join.CAPins}
 		cp := worker
 		cp.ControlPlane = true
 		if d.UploadCerts() {
 			cp.CertificateKey = d.Cfg().CertificateKey
 			if d.SkipCertificateKeyPrint() {
-				cp.CertificateKey = joincommand.Withheld
+				cp.CertificateKey = bootstraptoken.Withheld
 			}
 		}
 		workflow.Printf(ctx, "%s", initDone(d, path, cp.String(), worker.String()))

@@ -7,9 +7,9 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/copycerts"
+	"github.com/kadm-project/kadm/cluster/copycerts"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func uploadCertsPhase() workflow.Phase[Data] {

@@ -7,11 +7,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/kubelet"
-	"github.com/kadm-project/kadm/objects"
-	"github.com/kadm-project/kadm/uploadconfig"
+	"github.com/kadm-project/kadm/cluster/clusterconfig"
+	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func uploadConfigPhase() workflow.Phase[Data] {
@@ -47,12 +47,12 @@ func runUploadKubeadmConfig(ctx context.Context, d Data) error {
 		return err
 	}
 	workflow.Printf(ctx, "[upload-config] Storing the configuration used in ConfigMap %q in the %q Namespace\n",
-		uploadconfig.KubeadmConfigMap, metav1.NamespaceSystem)
-	cm, err := uploadconfig.KubeadmConfig(d.ClusterCfg())
+		clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
+	cm, err := clusterconfig.KubeadmConfig(d.ClusterCfg())
 	if err != nil {
 		return err
 	}
-	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, uploadconfig.KubeadmConfigRBAC()...)...); err != nil {
+	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, clusterconfig.KubeadmConfigRBAC()...)...); err != nil {
 		return fmt.Errorf("upload the kubeadm ClusterConfiguration: %w", err)
 	}
 	return nil
@@ -64,7 +64,7 @@ func runUploadKubeletConfig(ctx context.Context, d Data) error {
 		return err
 	}
 	workflow.Printf(ctx, "[kubelet] Creating a ConfigMap %q in namespace %s with the configuration for the kubelets in the cluster\n",
-		uploadconfig.KubeletConfigMap, metav1.NamespaceSystem)
+		clusterconfig.KubeletConfigMap, metav1.NamespaceSystem)
 	doc := d.KubeletConfigDocument()
 	// The warnings about kept user values are kubelet-start's to print.
 	kc, _, err := kubelet.ClusterConfig(doc, d.ClusterCfg())
@@ -75,11 +75,11 @@ func runUploadKubeletConfig(ctx context.Context, d Data) error {
 	if err != nil {
 		return err
 	}
-	cm, err := uploadconfig.KubeletConfig(kubeletYAML, len(doc) > 0)
+	cm, err := clusterconfig.KubeletConfig(kubeletYAML, len(doc) > 0)
 	if err != nil {
 		return err
 	}
-	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, uploadconfig.KubeletConfigRBAC()...)...); err != nil {
+	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, clusterconfig.KubeletConfigRBAC()...)...); err != nil {
 		return fmt.Errorf("upload the kubelet configuration: %w", err)
 	}
 	return nil

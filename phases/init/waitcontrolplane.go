@@ -4,10 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func waitControlPlanePhase() workflow.Phase[Data] {

@@ -19,13 +19,13 @@ import (
 
 	certutil "k8s.io/client-go/util/cert"
 
-	"github.com/kadm-project/kadm/certs"
+	"github.com/kadm-project/kadm/cluster/copycerts"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/controlplane"
-	"github.com/kadm-project/kadm/copycerts"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/objects"
-	"github.com/kadm-project/kadm/staticpod"
+	"github.com/kadm-project/kadm/node/certs"
+	"github.com/kadm-project/kadm/node/controlplane"
+	"github.com/kadm-project/kadm/node/staticpod"
 )
 
 // A control-plane join of testNode: its API server on cpAddress:cpPort, the

@@ -9,14 +9,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cluster/etcdcluster"
+	"github.com/kadm-project/kadm/cluster/noderole"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/etcd"
-	"github.com/kadm-project/kadm/etcdcluster"
-	"github.com/kadm-project/kadm/noderole"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/node/etcd"
+	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/node/staticpod"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/staticpod"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // writeStaticPod applies the patches to pod and writes it to the manifest

@@ -14,9 +14,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/kadm-project/kadm/cluster/noderole"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/noderole"
 )
 
 // TestKubeletStartControlPlane: the kubelet of a joining control-plane node

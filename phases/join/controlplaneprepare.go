@@ -13,14 +13,14 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/certs"
+	"github.com/kadm-project/kadm/cluster/copycerts"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/controlplane"
-	"github.com/kadm-project/kadm/copycerts"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/objects"
+	"github.com/kadm-project/kadm/node/certs"
+	"github.com/kadm-project/kadm/node/controlplane"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // controlPlaneKubeconfigs are the kubeconfig files a joining control-plane

@@ -6,9 +6,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kadm-project/kadm/componentconfig"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // workerDone is kubeadm's closing message for a worker, word for word:

@@ -10,10 +10,10 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/kubelet"
-	"github.com/kadm-project/kadm/uploadconfig"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // fetchInterval is the pause between two attempts to read a ConfigMap.
@@ -24,35 +24,35 @@ const fetchInterval = 500 * time.Millisecond
 // for up to timeout (timeouts.kubernetesAPICall). A ConfigMap that is absent
 // or forbidden fails at once: retrying cannot fix either.
 func FetchClusterState(ctx context.Context, client kubernetes.Interface, timeout time.Duration) (*ClusterState, error) {
-	workflow.Printf(ctx, "[preflight] Reading configuration from the %q ConfigMap in namespace %q...\n", uploadconfig.KubeadmConfigMap, metav1.NamespaceSystem)
+	workflow.Printf(ctx, "[preflight] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
 	workflow.Printf(ctx, "[preflight] Use 'kubeadm init phase upload-config kubeadm --config your-config-file' to re-upload it.\n")
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	data, err := configMapKey(ctx, client, uploadconfig.KubeadmConfigMap, uploadconfig.ClusterConfigurationKey)
+	data, err := configMapKey(ctx, client, clusterconfig.KubeadmConfigMap, clusterconfig.ClusterConfigurationKey)
 	if err != nil {
 		return nil, err
 	}
-	source := metav1.NamespaceSystem + "/" + uploadconfig.KubeadmConfigMap
+	source := metav1.NamespaceSystem + "/" + clusterconfig.KubeadmConfigMap
 	docs, err := config.Parse(source, data)
 	if err != nil {
 		return nil, fmt.Errorf("read the cluster's configuration: %w", err)
 	}
 	if docs.Cluster == nil {
-		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration; re-upload it with 'kubeadm init phase upload-config kubeadm --config your-config-file'", source, uploadconfig.ClusterConfigurationKey)
+		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration; re-upload it with 'kubeadm init phase upload-config kubeadm --config your-config-file'", source, clusterconfig.ClusterConfigurationKey)
 	}
 	config.SetClusterDefaults(docs.Cluster)
 
-	doc, err := configMapKey(ctx, client, uploadconfig.KubeletConfigMap, uploadconfig.KubeletConfigKey)
+	doc, err := configMapKey(ctx, client, clusterconfig.KubeletConfigMap, clusterconfig.KubeletConfigKey)
 	if err != nil {
 		return nil, err
 	}
 	kc, warnings, err := kubelet.ClusterConfig(doc, docs.Cluster)
 	if err != nil {
-		return nil, fmt.Errorf("read %s/%s: %w", metav1.NamespaceSystem, uploadconfig.KubeletConfigMap, err)
+		return nil, fmt.Errorf("read %s/%s: %w", metav1.NamespaceSystem, clusterconfig.KubeletConfigMap, err)
 	}
 	for _, w := range warnings {
-		klog.V(1).Infof("[preflight] %s/%s: %s", metav1.NamespaceSystem, uploadconfig.KubeletConfigMap, w)
+		klog.V(1).Infof("[preflight] %s/%s: %s", metav1.NamespaceSystem, clusterconfig.KubeletConfigMap, w)
 	}
 	return &ClusterState{Cluster: docs.Cluster, Kubelet: kc}, nil
 }

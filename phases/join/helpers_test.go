@@ -27,12 +27,12 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/initsystem"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/kubelet"
-	"github.com/kadm-project/kadm/patches"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 

@@ -12,13 +12,13 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/atomicfile"
-	"github.com/kadm-project/kadm/componentconfig"
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // certMode and certDirMode are kubeadm's modes for a certificate and the

@@ -14,11 +14,11 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/initsystem"
-	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/tlsbootstrap"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // bootstrapKubeconfigName is the kubeconfig the kubelet bootstraps with.

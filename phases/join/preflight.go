@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kadm-project/kadm/app/workflow"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/phases"
+	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/preflight"
 )
 

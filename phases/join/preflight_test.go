@@ -12,7 +12,7 @@ import (
 
 	system "k8s.io/system-validators/validators"
 
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/preflight"
 )
 

@@ -10,10 +10,10 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/kubelet"
-	"github.com/kadm-project/kadm/tlsbootstrap"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // waitBootstrap waits, up to timeouts.tlsBootstrap, for the kubelet to turn

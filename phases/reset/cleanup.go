@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/cleanup"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/kubelet"
+	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // tmpDir is kadm's scratch directory under KubernetesDir, cleaned with

@@ -4,9 +4,9 @@ import (
 	"context"
 	"io"
 
+	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/etcdcluster"
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/preflight"
 )
 

@@ -8,11 +8,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/cleanup"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/etcd"
-	"github.com/kadm-project/kadm/staticpod"
+	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/node/etcd"
+	"github.com/kadm-project/kadm/node/staticpod"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 const (

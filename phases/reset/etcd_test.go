@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kadm-project/kadm/cleanup"
+	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/etcdcluster"
+	"github.com/kadm-project/kadm/node/cleanup"
 )
 
 const (

@@ -12,12 +12,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kadm-project/kadm/app/workflow"
+	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/etcdcluster"
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/staticpod"
+	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/preflight"
-	"github.com/kadm-project/kadm/staticpod"
 )
 
 // fakeData is a host laid out under root: root/etc/kubernetes,

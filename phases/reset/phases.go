@@ -5,10 +5,10 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/kadm-project/kadm/app/options"
-	"github.com/kadm-project/kadm/app/workflow"
-	"github.com/kadm-project/kadm/cleanup"
-	"github.com/kadm-project/kadm/initsystem"
+	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/phases/options"
+	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/preflight"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kadm-project/kadm/atomicfile"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 	"github.com/kadm-project/kadm/test/e2e/framework"
 )
 

@@ -23,7 +23,7 @@ import (
 	"k8s.io/client-go/util/certificate/csr"
 	"k8s.io/client-go/util/keyutil"
 
-	"github.com/kadm-project/kadm/atomicfile"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 )
 
 // The names the kubelet gives the parts of the kubeconfig it writes after
