@@ -37,6 +37,7 @@ func setInitStaticDefaults(c *InitConfiguration) {
 func SetClusterDefaults(c *ClusterConfiguration) {
 	setTypeMeta(&c.TypeMeta, KindClusterConfiguration)
 	setString(&c.KubernetesVersion, DefaultKubernetesVersion)
+	c.KubernetesVersion = NormalizeKubernetesVersion(c.KubernetesVersion)
 	setString(&c.Networking.ServiceSubnet, DefaultServiceSubnet)
 	setString(&c.Networking.DNSDomain, DefaultDNSDomain)
 	setString(&c.CertificatesDir, DefaultCertificatesDir)

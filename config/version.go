@@ -27,6 +27,17 @@ func ParseKubernetesVersion(s string) (*version.Version, error) {
 	return nil, fmt.Errorf("%q is not a Kubernetes version: expected the form vMAJOR.MINOR.PATCH, such as %s", s, DefaultKubernetesVersion)
 }
 
+// NormalizeKubernetesVersion gives an explicit version its "v", as kubeadm
+// stores and uses it: "1.37.2" and "v1.37.2" name the same release, the same
+// images and the same kubeadm-config. Anything else is returned unchanged for
+// validation to report.
+func NormalizeKubernetesVersion(s string) string {
+	if releaseVersion().MatchString(s) && !strings.HasPrefix(s, "v") {
+		return "v" + s
+	}
+	return s
+}
+
 func isVersionLabel(s string) bool {
 	for _, prefix := range []string{"stable", "latest", "ci/", "release/"} {
 		if strings.HasPrefix(s, prefix) {

@@ -13,9 +13,6 @@ import (
 	"github.com/kadm-project/kadm/config"
 )
 
-// CoreDNSVersion is the CoreDNS release kubeadm v1.37 deploys.
-const CoreDNSVersion = "v1.14.6"
-
 const (
 	coreDNSName        = "coredns"
 	coreDNSClusterRole = "system:coredns"
@@ -29,29 +26,11 @@ const (
 	coreDNSConfigDir = "/etc/coredns"
 )
 
-// CoreDNSImage is the CoreDNS image for c: dns.imageRepository and
-// dns.imageTag override the cluster's repository and kubeadm's tag. The
-// default registry keeps CoreDNS one level down, under coredns/.
-func CoreDNSImage(c *config.ClusterConfiguration) string {
-	repo := c.ImageRepository
-	if c.DNS.ImageRepository != "" {
-		repo = c.DNS.ImageRepository
-	}
-	if repo == config.DefaultImageRepository {
-		repo += "/coredns"
-	}
-	tag := CoreDNSVersion
-	if c.DNS.ImageTag != "" {
-		tag = c.DNS.ImageTag
-	}
-	return fmt.Sprintf("%s/coredns:%s", repo, tag)
-}
-
 // CoreDNS builds the CoreDNS addon for c: its ServiceAccount and RBAC, the
 // Corefile for the cluster's DNS domain, the Deployment (patched by patch
 // when set) and the kube-dns Service on the service subnet's tenth address.
 func CoreDNS(c *config.ClusterConfiguration, patch PatchFunc) (*Addon, error) {
-	deployment, err := patched(coreDNSDeployment(CoreDNSImage(c)), PatchTargetCoreDNSDeployment, patch)
+	deployment, err := patched(coreDNSDeployment(config.CoreDNSImage(c)), PatchTargetCoreDNSDeployment, patch)
 	if err != nil {
 		return nil, fmt.Errorf("patch the CoreDNS Deployment: %w", err)
 	}

@@ -2,7 +2,6 @@ package addons
 
 import (
 	"fmt"
-	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -38,15 +37,6 @@ type KubeProxyInput struct {
 	Environ []string
 }
 
-// imageTagInvalid matches what a container image tag may not hold; a
-// version such as v1.37.2+k3s1 becomes the tag v1.37.2_k3s1.
-var imageTagInvalid = regexp.MustCompile(`[^-\w.]`)
-
-// KubeProxyImage is the kube-proxy image released with c's Kubernetes version.
-func KubeProxyImage(c *config.ClusterConfiguration) string {
-	return fmt.Sprintf("%s/kube-proxy:%s", c.ImageRepository, imageTagInvalid.ReplaceAllString(c.KubernetesVersion, "_"))
-}
-
 // KubeProxy builds the kube-proxy addon: its ServiceAccount and RBAC, the
 // kube-proxy ConfigMap (KubeProxyConfiguration and in-cluster kubeconfig)
 // and the DaemonSet, patched by patch when set.
@@ -55,7 +45,7 @@ func KubeProxy(in KubeProxyInput, patch PatchFunc) (*Addon, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := patched(kubeProxyDaemonSet(KubeProxyImage(in.Cluster)), PatchTargetKubeProxyDaemonSet, patch)
+	ds, err := patched(kubeProxyDaemonSet(config.KubernetesImage(in.Cluster, config.ImageKubeProxy)), PatchTargetKubeProxyDaemonSet, patch)
 	if err != nil {
 		return nil, fmt.Errorf("patch the kube-proxy DaemonSet: %w", err)
 	}

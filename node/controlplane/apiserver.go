@@ -39,7 +39,7 @@ func APIServer(in Input) (*corev1.Pod, error) {
 	timeout := in.healthCheckTimeout()
 	ctr := corev1.Container{
 		Name:            KubeAPIServer,
-		Image:           Image(c, KubeAPIServer),
+		Image:           config.KubernetesImage(c, KubeAPIServer),
 		ImagePullPolicy: in.pullPolicy(),
 		Command:         staticpod.Command(KubeAPIServer, apiServerFlags(in), c.APIServer.ExtraArgs),
 		VolumeMounts:    mounts,

@@ -33,7 +33,7 @@ func ControllerManager(in Input) (*corev1.Pod, error) {
 	host := bindHost(c.ControllerManager.ExtraArgs)
 	ctr := corev1.Container{
 		Name:            KubeControllerManager,
-		Image:           Image(c, KubeControllerManager),
+		Image:           config.KubernetesImage(c, KubeControllerManager),
 		ImagePullPolicy: in.pullPolicy(),
 		Command:         staticpod.Command(KubeControllerManager, controllerManagerFlags(in, kubeconfigFile), c.ControllerManager.ExtraArgs),
 		VolumeMounts:    mounts,

@@ -3,8 +3,6 @@ package controlplane
 import (
 	"fmt"
 	"net"
-	"regexp"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -79,19 +77,4 @@ func (in Input) pullPolicy() corev1.PullPolicy {
 		return in.ImagePullPolicy
 	}
 	return corev1.PullIfNotPresent
-}
-
-// imageTagInvalid matches what an image tag may not contain; kubeadm turns
-// such characters of a version (such as the "+" of build metadata) into "_".
-var imageTagInvalid = regexp.MustCompile(`[^-\w.]`)
-
-// Image is the component's image: <imageRepository>/<component>:<version>.
-// The version gets its "v" prefix, as kubeadm normalizes it, so that
-// "1.37.2" and "v1.37.2" name the same released image.
-func Image(c *config.ClusterConfiguration, component string) string {
-	v := c.KubernetesVersion
-	if _, err := config.ParseKubernetesVersion(v); err == nil {
-		v = "v" + strings.TrimPrefix(v, "v")
-	}
-	return c.ImageRepository + "/" + component + ":" + imageTagInvalid.ReplaceAllString(v, "_")
 }

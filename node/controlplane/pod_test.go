@@ -190,21 +190,6 @@ func TestInputErrors(t *testing.T) {
 	}
 }
 
-func TestImage(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ version, want string }{
-		{"v1.37.2", "registry.k8s.io/kube-scheduler:v1.37.2"},
-		{"1.37.2", "registry.k8s.io/kube-scheduler:v1.37.2"},
-		{"v1.37.2+build.1", "registry.k8s.io/kube-scheduler:v1.37.2_build.1"},
-	}
-	for _, tt := range tests {
-		c := &config.ClusterConfiguration{KubernetesVersion: tt.version, ImageRepository: "registry.k8s.io"}
-		if got := Image(c, KubeScheduler); got != tt.want {
-			t.Errorf("Image(%q) = %q, want %q", tt.version, got, tt.want)
-		}
-	}
-}
-
 func TestHostCACertDirsExist(t *testing.T) {
 	t.Parallel()
 	for _, d := range HostCACertDirs() {

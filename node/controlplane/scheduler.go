@@ -26,7 +26,7 @@ func Scheduler(in Input) (*corev1.Pod, error) {
 	timeout := in.healthCheckTimeout()
 	ctr := corev1.Container{
 		Name:            KubeScheduler,
-		Image:           Image(c, KubeScheduler),
+		Image:           config.KubernetesImage(c, KubeScheduler),
 		ImagePullPolicy: in.pullPolicy(),
 		Command: staticpod.Command(KubeScheduler, []config.Arg{
 			{Name: "authentication-kubeconfig", Value: kubeconfigFile},

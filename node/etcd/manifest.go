@@ -19,10 +19,6 @@ import (
 // Name is the etcd Pod's and container's name, and its patch target.
 const Name = "etcd"
 
-// Version is the etcd image tag kubeadm v1.37 uses for every Kubernetes
-// version it deploys.
-const Version = "3.7.0-0"
-
 // AdvertiseClientURLsAnnotation tells kubeadm-compatible tools, on the Pod
 // itself, where this member serves clients.
 const AdvertiseClientURLsAnnotation = "kubeadm.kubernetes.io/etcd.advertise-client-urls"
@@ -60,21 +56,6 @@ type ManifestInput struct {
 	ImagePullPolicy corev1.PullPolicy
 }
 
-// Image is etcd's image: the local etcd's imageRepository and imageTag when
-// set, otherwise the cluster's repository and Version.
-func Image(c *config.ClusterConfiguration) string {
-	repo, tag := c.ImageRepository, Version
-	if l := c.Etcd.Local; l != nil {
-		if l.ImageRepository != "" {
-			repo = l.ImageRepository
-		}
-		if l.ImageTag != "" {
-			tag = l.ImageTag
-		}
-	}
-	return repo + "/" + Name + ":" + tag
-}
-
 // Pod builds the stacked etcd member's Pod.
 func Pod(in ManifestInput) (*corev1.Pod, error) {
 	c := in.Cluster
@@ -103,7 +84,7 @@ func Pod(in ManifestInput) (*corev1.Pod, error) {
 	host, port, scheme := probeEndpoint(local.ExtraArgs, in.Endpoint.AdvertiseAddress)
 	ctr := corev1.Container{
 		Name:            Name,
-		Image:           Image(c),
+		Image:           config.EtcdImage(c),
 		ImagePullPolicy: pull,
 		Command:         staticpod.Command(Name, flags(in), local.ExtraArgs),
 		// Read-write: etcd writes its data, and reloads renewed certificates.

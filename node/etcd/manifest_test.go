@@ -130,22 +130,3 @@ func TestPodErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestImage(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		local *config.LocalEtcd
-		want  string
-	}{
-		{"default", &config.LocalEtcd{}, "registry.k8s.io/etcd:3.7.0-0"},
-		{"repository", &config.LocalEtcd{ImageMeta: config.ImageMeta{ImageRepository: "mirror.example.com"}}, "mirror.example.com/etcd:3.7.0-0"},
-		{"tag", &config.LocalEtcd{ImageMeta: config.ImageMeta{ImageTag: "3.6.5-0"}}, "registry.k8s.io/etcd:3.6.5-0"},
-	}
-	for _, tt := range tests {
-		c := &config.ClusterConfiguration{ImageRepository: "registry.k8s.io", Etcd: config.Etcd{Local: tt.local}}
-		if got := Image(c); got != tt.want {
-			t.Errorf("%s: Image() = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
