@@ -148,5 +148,3 @@ func TestEditedCorefile(t *testing.T) {
 		})
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }

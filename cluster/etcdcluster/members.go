@@ -66,17 +66,6 @@ func (c *Client) Members(ctx context.Context) ([]Member, error) {
 	return membersOf(resp.Members), nil
 }
 
-// members is Members retried until ctx is done.
-func (c *Client) members(ctx context.Context) ([]Member, error) {
-	var all []Member
-	err := retry(ctx, "list the etcd members", func(ctx context.Context) error {
-		var err error
-		all, err = c.Members(ctx)
-		return err
-	})
-	return all, err
-}
-
 // AddLearner adds a member at peerURL as a learner: it takes part in no vote
 // until Promote, so a member that never starts cannot cost the cluster its
 // quorum. A rerun finds the member it added before and adds nothing. It

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,7 +18,20 @@ import (
 type Writer interface {
 	// Apply creates obj, or brings the existing object in line with it, and
 	// returns the object as stored (with its UID) or, on a dry run, obj itself.
-	Apply(ctx context.Context, obj runtime.Object) (runtime.Object, error)
+	Apply(ctx context.Context, obj runtime.Object, opts ...Option) (runtime.Object, error)
+}
+
+// Option changes how Apply treats an object that already exists.
+type Option func(*applyOptions)
+
+type applyOptions struct {
+	keep func(live runtime.Object) bool
+}
+
+// KeepLive leaves an existing object as it is when keep reports true for
+// it: a Corefile a user edited survives a rerun, as with kubeadm.
+func KeepLive(keep func(live runtime.Object) bool) Option {
+	return func(o *applyOptions) { o.keep = keep }
 }
 
 // ApplyAll applies objs in order and stops at the first failure.
@@ -32,8 +46,11 @@ func ApplyAll(ctx context.Context, w Writer, objs ...runtime.Object) error {
 
 // Client writes to a cluster. An existing object keeps what kadm does not
 // own (labels, annotations and ConfigMap keys others added, such as the
-// bootstrap signer's signatures in cluster-info); an object already in the
-// wanted state is not written again, so reruns change nothing.
+// bootstrap signer's signatures in cluster-info, a Deployment's scale, a
+// Service's allocated addresses); an object already in the wanted state is
+// not written again, so reruns change nothing. Workloads and Services, whose
+// live copies carry the API server's defaults, are written with kadm's spec
+// on every run, which the API server treats as no change when it is none.
 type Client struct {
 	Clientset kubernetes.Interface
 	Policy    Policy
@@ -43,25 +60,38 @@ var _ Writer = (*Client)(nil)
 
 // Apply creates or updates obj, retrying transient failures until the
 // policy's timeout; a failure names the object.
-func (c *Client) Apply(ctx context.Context, obj runtime.Object) (runtime.Object, error) {
+func (c *Client) Apply(ctx context.Context, obj runtime.Object, opts ...Option) (runtime.Object, error) {
 	ref, err := RefOf(obj)
 	if err != nil {
 		return nil, err
 	}
+	var o applyOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	cs, p := c.Clientset, c.Policy
 	var live runtime.Object
-	switch o := obj.(type) {
+	switch obj := obj.(type) {
 	case *corev1.Secret:
-		live, err = apply(ctx, c.Policy, c.Clientset.CoreV1().Secrets(o.Namespace), o, reconcileSecret)
+		live, err = apply(ctx, p, o, cs.CoreV1().Secrets(obj.Namespace), obj, reconcileSecret)
 	case *corev1.ConfigMap:
-		live, err = apply(ctx, c.Policy, c.Clientset.CoreV1().ConfigMaps(o.Namespace), o, reconcileConfigMap)
+		live, err = apply(ctx, p, o, cs.CoreV1().ConfigMaps(obj.Namespace), obj, reconcileConfigMap)
+	case *corev1.ServiceAccount:
+		live, err = apply(ctx, p, o, cs.CoreV1().ServiceAccounts(obj.Namespace), obj, reconcileServiceAccount)
+	case *corev1.Service:
+		live, err = apply(ctx, p, o, cs.CoreV1().Services(obj.Namespace), obj, reconcileService)
 	case *rbacv1.Role:
-		live, err = apply(ctx, c.Policy, c.Clientset.RbacV1().Roles(o.Namespace), o, reconcileRole)
+		live, err = apply(ctx, p, o, cs.RbacV1().Roles(obj.Namespace), obj, reconcileRole)
 	case *rbacv1.RoleBinding:
-		live, err = apply(ctx, c.Policy, c.Clientset.RbacV1().RoleBindings(o.Namespace), o, reconcileRoleBinding)
+		live, err = apply(ctx, p, o, cs.RbacV1().RoleBindings(obj.Namespace), obj, reconcileRoleBinding)
 	case *rbacv1.ClusterRole:
-		live, err = apply(ctx, c.Policy, c.Clientset.RbacV1().ClusterRoles(), o, reconcileClusterRole)
+		live, err = apply(ctx, p, o, cs.RbacV1().ClusterRoles(), obj, reconcileClusterRole)
 	case *rbacv1.ClusterRoleBinding:
-		live, err = apply(ctx, c.Policy, c.Clientset.RbacV1().ClusterRoleBindings(), o, reconcileClusterRoleBinding)
+		live, err = apply(ctx, p, o, cs.RbacV1().ClusterRoleBindings(), obj, reconcileClusterRoleBinding)
+	case *appsv1.Deployment:
+		live, err = apply(ctx, p, o, cs.AppsV1().Deployments(obj.Namespace), obj, reconcileDeployment)
+	case *appsv1.DaemonSet:
+		live, err = apply(ctx, p, o, cs.AppsV1().DaemonSets(obj.Namespace), obj, reconcileDaemonSet)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create or update %s: %w", ref, err)
@@ -76,7 +106,7 @@ type DryRun struct {
 
 var _ Writer = DryRun{}
 
-func (d DryRun) Apply(_ context.Context, obj runtime.Object) (runtime.Object, error) {
+func (d DryRun) Apply(_ context.Context, obj runtime.Object, _ ...Option) (runtime.Object, error) {
 	ref, err := RefOf(obj)
 	if err != nil {
 		return nil, err
@@ -113,9 +143,11 @@ const (
 )
 
 // apply reads the object first rather than creating blindly so that an
-// up-to-date object costs one GET and no write. The update carries the
-// resourceVersion that was read: a concurrent change is a conflict, retried.
-func apply[T object[T]](ctx context.Context, p Policy, r resource[T], want T, reconcile func(live, want T) outcome) (T, error) {
+// up-to-date object costs one GET and no write (and so that a Service,
+// whose create fails on its clusterIP before its name is checked, reaches
+// the update). The update carries the resourceVersion that was read: a
+// concurrent change is a conflict, retried.
+func apply[T object[T]](ctx context.Context, p Policy, o applyOptions, r resource[T], want T, reconcile func(live, want T) outcome) (T, error) {
 	var result T
 	err := Retry(ctx, p, func(ctx context.Context) error {
 		live, err := r.Get(ctx, want.GetName(), metav1.GetOptions{})
@@ -125,6 +157,10 @@ func apply[T object[T]](ctx context.Context, p Policy, r resource[T], want T, re
 		}
 		if err != nil {
 			return err
+		}
+		if o.keep != nil && o.keep(live) {
+			result = live
+			return nil
 		}
 		merged := live.DeepCopy()
 		switch reconcile(merged, want) {

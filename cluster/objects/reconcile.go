@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -48,6 +49,50 @@ func reconcileConfigMap(live, want *corev1.ConfigMap) outcome {
 		}
 	}
 	return result(changed)
+}
+
+func reconcileServiceAccount(live, want *corev1.ServiceAccount) outcome {
+	return result(reconcileMeta(live, want))
+}
+
+// reconcileService writes kadm's spec but carries over the addresses and
+// families the API server filled in, which may not change once set; a
+// different clusterIP is left for the API server to reject, as it cannot
+// move.
+func reconcileService(live, want *corev1.Service) outcome {
+	reconcileMeta(live, want)
+	spec := *want.Spec.DeepCopy()
+	if spec.ClusterIP == live.Spec.ClusterIP {
+		if len(spec.ClusterIPs) == 0 {
+			spec.ClusterIPs = live.Spec.ClusterIPs
+		}
+		if len(spec.IPFamilies) == 0 {
+			spec.IPFamilies = live.Spec.IPFamilies
+		}
+		if spec.IPFamilyPolicy == nil {
+			spec.IPFamilyPolicy = live.Spec.IPFamilyPolicy
+		}
+	}
+	live.Spec = spec
+	return update
+}
+
+// reconcileDeployment writes kadm's spec but keeps the live scale: someone
+// (or an autoscaler) may have scaled CoreDNS to the cluster's size.
+func reconcileDeployment(live, want *appsv1.Deployment) outcome {
+	reconcileMeta(live, want)
+	replicas := live.Spec.Replicas
+	live.Spec = *want.Spec.DeepCopy()
+	if replicas != nil {
+		live.Spec.Replicas = replicas
+	}
+	return update
+}
+
+func reconcileDaemonSet(live, want *appsv1.DaemonSet) outcome {
+	reconcileMeta(live, want)
+	live.Spec = *want.Spec.DeepCopy()
+	return update
 }
 
 func reconcileRole(live, want *rbacv1.Role) outcome {

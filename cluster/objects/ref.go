@@ -3,6 +3,7 @@ package objects
 import (
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -30,6 +31,14 @@ func RefOf(obj runtime.Object) (Ref, error) {
 		return Ref{"Secret", o.Namespace, o.Name}, nil
 	case *corev1.ConfigMap:
 		return Ref{"ConfigMap", o.Namespace, o.Name}, nil
+	case *corev1.ServiceAccount:
+		return Ref{"ServiceAccount", o.Namespace, o.Name}, nil
+	case *corev1.Service:
+		return Ref{"Service", o.Namespace, o.Name}, nil
+	case *appsv1.Deployment:
+		return Ref{"Deployment", o.Namespace, o.Name}, nil
+	case *appsv1.DaemonSet:
+		return Ref{"DaemonSet", o.Namespace, o.Name}, nil
 	case *rbacv1.Role:
 		return Ref{"Role", o.Namespace, o.Name}, nil
 	case *rbacv1.RoleBinding:

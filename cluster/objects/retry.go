@@ -79,7 +79,8 @@ func IsTransient(err error) bool {
 // Retry runs fn until it succeeds, returns an error that is not transient,
 // ctx ends or the policy's timeout passes. fn receives a context bounded by
 // that timeout, so a hanging request cannot outlive it. The error returned
-// on timeout is fn's last error, saying how long kadm tried.
+// when the time is up is fn's last error, saying how long kadm tried; it
+// also matches context.DeadlineExceeded, or the cause that ended ctx.
 func Retry(parent context.Context, p Policy, fn func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(parent, p.timeout())
 	defer cancel()
@@ -99,9 +100,27 @@ func Retry(parent context.Context, p Policy, fn func(context.Context) error) err
 		}
 		if ctx.Err() != nil {
 			if parent.Err() != nil {
-				return fmt.Errorf("%w (stopped: %v)", err, context.Cause(parent))
+				return &stopped{last: err, cause: context.Cause(parent)}
 			}
-			return fmt.Errorf("%w (still failing after %s, timeouts.kubernetesAPICall)", err, p.timeout())
+			return &stopped{last: err, cause: context.DeadlineExceeded, after: p.timeout()}
 		}
 	}
 }
+
+// stopped is the last error of a Retry that ran out of time or was
+// cancelled; it matches both that error and why it stopped.
+type stopped struct {
+	last  error
+	cause error
+	// after is the policy's timeout when that is what ended the retries.
+	after time.Duration
+}
+
+func (s *stopped) Error() string {
+	if s.after > 0 {
+		return fmt.Sprintf("%v (still failing after %s, timeouts.kubernetesAPICall)", s.last, s.after)
+	}
+	return fmt.Sprintf("%v (stopped: %v)", s.last, s.cause)
+}
+
+func (s *stopped) Unwrap() []error { return []error{s.last, s.cause} }

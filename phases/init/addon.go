@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/kadm-project/kadm/cluster/addons"
-	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
@@ -104,21 +102,14 @@ func install(ctx context.Context, d Data, a *addons.Addon) error {
 		}
 		workflow.Printf(ctx, "%s", b)
 	default:
-		client, err := d.Client()
+		w, err := clusterWriter(ctx, d)
 		if err != nil {
-			return fmt.Errorf("connect to the cluster to install the %s addon: %w", a.Name, err)
+			return fmt.Errorf("install the %s addon: %w", a.Name, err)
 		}
-		if err := a.Apply(ctx, client, apiCallTimeout(d.Cfg())); err != nil {
+		if err := a.Apply(ctx, w); err != nil {
 			return err
 		}
 	}
 	workflow.Printf(ctx, "[addons] Applied essential addon: %s\n", a.Name)
 	return nil
-}
-
-func apiCallTimeout(c *config.InitConfiguration) time.Duration {
-	if c.Timeouts != nil && c.Timeouts.KubernetesAPICall != nil {
-		return c.Timeouts.KubernetesAPICall.Duration
-	}
-	return config.DefaultKubernetesAPICallTimeout
 }
