@@ -14,6 +14,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/copycerts"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/certs"
 	"github.com/kadm-project/kadm/phases/options"
@@ -120,7 +121,7 @@ func expirationCluster(cmd *cobra.Command, s IOStreams, o *expirationOptions) (*
 		}
 		cluster = docs.Cluster
 	case exists(o.kubeconfig):
-		cluster = clusterFromCluster(cmd.Context(), s, o)
+		cluster = clusterFromCluster(cmd.Context(), s, o, cmd.Root().Name())
 	}
 	if cluster == nil {
 		cluster = &config.ClusterConfiguration{}
@@ -135,15 +136,15 @@ func expirationCluster(cmd *cobra.Command, s IOStreams, o *expirationOptions) (*
 // clusterFromCluster reads the ClusterConfiguration from the kubeadm-config
 // ConfigMap, or returns nil, having said so, when it cannot: checking
 // certificates must work on a control plane that is down.
-func clusterFromCluster(ctx context.Context, s IOStreams, o *expirationOptions) *config.ClusterConfiguration {
+func clusterFromCluster(ctx context.Context, s IOStreams, o *expirationOptions, program string) *config.ClusterConfiguration {
 	say := func(format string, args ...any) {
 		if o.output == outputText {
 			fmt.Fprintf(s.Out, format, args...)
 		}
 	}
 	say("[check-expiration] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
-	say("[check-expiration] Use 'kubeadm init phase upload-config kubeadm --config your-config-file' to re-upload it.\n")
-	cluster, err := readClusterConfig(ctx, o)
+	say("[check-expiration] Use '%s init phase upload-config kubeadm --config your-config-file' to re-upload it.\n", program)
+	cluster, err := readClusterConfig(ctx, o, program)
 	if err != nil {
 		say("[check-expiration] Error reading configuration from the Cluster. Falling back to default configuration\n\n")
 		fmt.Fprintf(s.ErrOut, "[check-expiration] %v\n", err)
@@ -153,26 +154,12 @@ func clusterFromCluster(ctx context.Context, s IOStreams, o *expirationOptions) 
 	return cluster
 }
 
-func readClusterConfig(ctx context.Context, o *expirationOptions) (*config.ClusterConfiguration, error) {
+func readClusterConfig(ctx context.Context, o *expirationOptions, program string) (*config.ClusterConfiguration, error) {
 	client, err := o.client(o.kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("connect with %s: %w", o.kubeconfig, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, clusterConfigTimeout)
-	defer cancel()
-	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, clusterconfig.KubeadmConfigMap, metav1.GetOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("read the %s ConfigMap: %w", clusterconfig.KubeadmConfigMap, err)
-	}
-	source := metav1.NamespaceSystem + "/" + clusterconfig.KubeadmConfigMap
-	docs, err := config.Parse(source, []byte(cm.Data[clusterconfig.ClusterConfigurationKey]))
-	if err != nil {
-		return nil, err
-	}
-	if docs.Cluster == nil {
-		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, clusterconfig.ClusterConfigurationKey)
-	}
-	return docs.Cluster, nil
+	return clusterconfig.ReadCluster(ctx, client, objects.Policy{Timeout: clusterConfigTimeout}, program)
 }
 
 // printExpirationTables writes kubeadm's two tables: certificates (with the

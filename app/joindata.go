@@ -119,7 +119,7 @@ func (d *joinData) InitCfg(ctx context.Context) (*joinphases.ClusterState, error
 			d.initErr = err
 			return
 		}
-		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg.Timeouts.KubernetesAPICall.Duration)
+		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg.Timeouts.KubernetesAPICall.Duration, d.program)
 	})
 	return d.initCfg, d.initErr
 }

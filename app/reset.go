@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/phases/options"
@@ -133,7 +133,7 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 		in: in, program: cmd.Root().Name(), criSocket: socket,
 		kubernetesDir: defaultKubeconfigDir, manifestDir: config.DefaultManifestsDir,
 		kubeletDir: defaultKubeletDir, varLibDir: defaultVarLibDir,
-		host: host, clientFrom: clientFromKubeconfig, fetch: fetchClusterConfig, connect: connectEtcd,
+		host: host, clientFrom: clientFromKubeconfig, fetch: clusterconfig.ReadCluster, connect: connectEtcd,
 	}, nil
 }
 
@@ -212,7 +212,7 @@ type resetData struct {
 	host                                              resetphases.Host
 
 	// fetch reads the cluster's configuration; tests replace it.
-	fetch func(ctx context.Context, client kubernetes.Interface) (*config.ClusterConfiguration, error)
+	fetch func(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error)
 	// connect makes the etcd client; tests replace it.
 	connect func(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error)
 
@@ -269,9 +269,7 @@ func (d *resetData) Cluster(ctx context.Context) *config.ClusterConfiguration {
 		if err == nil {
 			// A node being reset is often one whose cluster is broken:
 			// reset goes on without the cluster after kubernetesAPICall.
-			fctx, cancel := context.WithTimeout(ctx, d.cfg.Timeouts.KubernetesAPICall.Duration)
-			d.cluster, err = d.fetch(fctx, client)
-			cancel()
+			d.cluster, err = d.fetch(ctx, client, objects.Policy{Timeout: d.cfg.Timeouts.KubernetesAPICall.Duration}, d.program)
 		}
 		if err != nil {
 			workflow.Printf(ctx, "[reset] WARNING: Unable to read the cluster's configuration, using defaults: %v\n", err)
@@ -291,25 +289,6 @@ func (d *resetData) Etcd(ctx context.Context, certDir string) (resetphases.EtcdC
 }
 
 func (d *resetData) Timeouts() *config.Timeouts { return d.cfg.Timeouts }
-
-// fetchClusterConfig reads the ClusterConfiguration from the kubeadm-config
-// ConfigMap.
-func fetchClusterConfig(ctx context.Context, client kubernetes.Interface) (*config.ClusterConfiguration, error) {
-	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, clusterconfig.KubeadmConfigMap, metav1.GetOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, clusterconfig.KubeadmConfigMap, err)
-	}
-	source := metav1.NamespaceSystem + "/" + clusterconfig.KubeadmConfigMap
-	docs, err := config.Parse(source, []byte(cm.Data[clusterconfig.ClusterConfigurationKey]))
-	if err != nil {
-		return nil, err
-	}
-	if docs.Cluster == nil {
-		return nil, fmt.Errorf("%s: key %q holds no ClusterConfiguration", source, clusterconfig.ClusterConfigurationKey)
-	}
-	config.SetClusterDefaults(docs.Cluster)
-	return docs.Cluster, nil
-}
 
 // connectEtcd finds the stacked etcd members through the API server.
 func connectEtcd(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error) {

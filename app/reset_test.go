@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/config"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -122,7 +123,7 @@ func TestResetCluster(t *testing.T) {
 			}
 			d := &resetData{
 				cfg: &config.ResetConfiguration{CertificatesDir: "/etc/kubernetes/flag-pki", Timeouts: config.DefaultResetConfiguration().Timeouts}, kubeconfig: tt.kubeconfig,
-				fetch: fetchClusterConfig, clientFrom: func(string) (kubernetes.Interface, error) { return cs, nil },
+				fetch: clusterconfig.ReadCluster, clientFrom: func(string) (kubernetes.Interface, error) { return cs, nil },
 			}
 			if tt.certDirSet {
 				d.certDirSource = "--cert-dir"

@@ -46,7 +46,7 @@ func TestFetchClusterState(t *testing.T) {
 		{name: "both ConfigMaps", objects: []runtime.Object{kubeadmConfig, kubeletConfig}},
 		{name: "no kubeadm-config", objects: []runtime.Object{kubeletConfig}, wantErr: "the kube-system/kubeadm-config ConfigMap does not exist"},
 		{name: "no kubelet key", objects: []runtime.Object{kubeadmConfig, configMap("kubelet-config", nil)}, wantErr: `the kube-system/kubelet-config ConfigMap has no key "kubelet"`},
-		{name: "forbidden", forbid: true, wantErr: "the bootstrap token may not read the kube-system/kubeadm-config ConfigMap"},
+		{name: "forbidden", forbid: true, wantErr: "the bootstrap token may not read the cluster's configuration: read the kube-system/kubeadm-config ConfigMap"},
 		{
 			name:    "not a ClusterConfiguration",
 			objects: []runtime.Object{configMap("kubeadm-config", map[string]string{"ClusterConfiguration": "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nbogus: 1\n"}), kubeletConfig},
@@ -65,7 +65,7 @@ func TestFetchClusterState(t *testing.T) {
 			start := time.Now()
 			var state *ClusterState
 			out, err := output(func(ctx context.Context) (err error) {
-				state, err = FetchClusterState(ctx, client, time.Minute)
+				state, err = FetchClusterState(ctx, client, time.Minute, "kadm")
 				return err
 			})
 			if !strings.Contains(out, `[preflight] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...`) {

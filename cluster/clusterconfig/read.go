@@ -1,0 +1,83 @@
+package clusterconfig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/config"
+)
+
+// ErrMissing is what a read returns, wrapped, when the ConfigMap or its key
+// is not there: a cluster not made by kubeadm or kadm, or one whose
+// configuration was deleted. Retrying cannot help.
+var ErrMissing = errors.New("the cluster's configuration is missing")
+
+// missing is an ErrMissing with its own message.
+type missing string
+
+func (m missing) Error() string        { return string(m) }
+func (m missing) Is(target error) bool { return target == ErrMissing }
+
+func missingf(format string, args ...any) error { return missing(fmt.Sprintf(format, args...)) }
+
+// ReadCluster reads the ClusterConfiguration stored in kube-system/
+// kubeadm-config, with kubeadm's defaults filled in, retrying transient
+// errors within p. program is the name kadm was invoked as, for the hint
+// on how to upload a missing configuration.
+func ReadCluster(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error) {
+	data, err := readKey(ctx, client, p, program, KubeadmConfigMap, ClusterConfigurationKey)
+	if err != nil {
+		return nil, err
+	}
+	source := metav1.NamespaceSystem + "/" + KubeadmConfigMap
+	docs, err := config.Parse(source, data)
+	if err != nil {
+		return nil, fmt.Errorf("read the cluster's configuration: %w", err)
+	}
+	if docs.Cluster == nil {
+		return nil, missingf("%s: key %q holds no ClusterConfiguration: re-upload it with '%s init phase upload-config kubeadm --config your-config-file'",
+			source, ClusterConfigurationKey, program)
+	}
+	config.SetClusterDefaults(docs.Cluster)
+	return docs.Cluster, nil
+}
+
+// ReadKubelet returns the KubeletConfiguration document stored in
+// kube-system/kubelet-config, which every joining node's kubelet starts from.
+func ReadKubelet(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) ([]byte, error) {
+	return readKey(ctx, client, p, program, KubeletConfigMap, KubeletConfigKey)
+}
+
+// readKey reads one key of a kube-system ConfigMap. A ConfigMap or key that
+// is absent, and any error that is not transient (a forbidden read, say),
+// fail at once; the caller can tell a forbidden read with
+// apierrors.IsForbidden.
+func readKey(ctx context.Context, client kubernetes.Interface, p objects.Policy, program, name, key string) ([]byte, error) {
+	var data []byte
+	err := objects.Retry(ctx, p, func(ctx context.Context) error {
+		cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return missingf("the %s/%s ConfigMap does not exist: was the cluster set up with kubeadm or kadm init? (upload it with '%s init phase upload-config all')",
+				metav1.NamespaceSystem, name, program)
+		}
+		if err != nil {
+			return err
+		}
+		v, ok := cm.Data[key]
+		if !ok {
+			return missingf("the %s/%s ConfigMap has no key %q: it was not written by kubeadm or kadm init", metav1.NamespaceSystem, name, key)
+		}
+		data = []byte(v)
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrMissing) {
+		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, name, err)
+	}
+	return data, err
+}
