@@ -4,6 +4,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // API group, versions and kinds kadm understands in a config file.
@@ -60,8 +62,8 @@ const (
 	DefaultImagePullPolicy     = corev1.PullIfNotPresent
 	DefaultEncryptionAlgorithm = EncryptionAlgorithmRSA2048
 
-	DefaultCertificateValidityPeriod   = 365 * 24 * time.Hour
-	DefaultCACertificateValidityPeriod = 10 * 365 * 24 * time.Hour
+	DefaultCertificateValidityPeriod   = pkiutil.DefaultCertValidity
+	DefaultCACertificateValidityPeriod = pkiutil.DefaultCAValidity
 )
 
 // Timeouts kubeadm v1.37 uses when the config leaves them unset.

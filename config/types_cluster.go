@@ -3,6 +3,8 @@ package config
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // ClusterConfiguration is the cluster-wide part of the config; kadm uploads it to the
@@ -122,22 +124,15 @@ type ExternalEtcd struct {
 	KeyFile       string   `json:"keyFile"`
 }
 
-// EncryptionAlgorithmType names the key type used for every key and certificate kadm creates.
-type EncryptionAlgorithmType string
+// EncryptionAlgorithmType names the key type used for every key and certificate kadm creates;
+// pkiutil, which makes the keys, defines the types.
+type EncryptionAlgorithmType = pkiutil.KeyAlgorithm
 
 // The key types kubeadm v1.37 accepts.
 const (
-	EncryptionAlgorithmECDSAP256 EncryptionAlgorithmType = "ECDSA-P256"
-	EncryptionAlgorithmECDSAP384 EncryptionAlgorithmType = "ECDSA-P384"
-	EncryptionAlgorithmRSA2048   EncryptionAlgorithmType = "RSA-2048"
-	EncryptionAlgorithmRSA3072   EncryptionAlgorithmType = "RSA-3072"
-	EncryptionAlgorithmRSA4096   EncryptionAlgorithmType = "RSA-4096"
+	EncryptionAlgorithmECDSAP256 = pkiutil.ECDSAP256
+	EncryptionAlgorithmECDSAP384 = pkiutil.ECDSAP384
+	EncryptionAlgorithmRSA2048   = pkiutil.RSA2048
+	EncryptionAlgorithmRSA3072   = pkiutil.RSA3072
+	EncryptionAlgorithmRSA4096   = pkiutil.RSA4096
 )
-
-// EncryptionAlgorithms lists the accepted key types in the order error messages show them.
-func EncryptionAlgorithms() []EncryptionAlgorithmType {
-	return []EncryptionAlgorithmType{
-		EncryptionAlgorithmECDSAP256, EncryptionAlgorithmECDSAP384,
-		EncryptionAlgorithmRSA2048, EncryptionAlgorithmRSA3072, EncryptionAlgorithmRSA4096,
-	}
-}

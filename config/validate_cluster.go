@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	netutils "k8s.io/utils/net"
+
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // Limits kubeadm puts on the cluster's subnets.
@@ -44,8 +46,8 @@ func validateCluster(errs *fieldErrors, c *ClusterConfiguration) {
 	}
 	validateImageRepository(errs, c.ImageRepository, "imageRepository")
 	validateEtcd(errs, &c.Etcd)
-	if !slices.Contains(EncryptionAlgorithms(), c.EncryptionAlgorithm) {
-		errs.add("encryptionAlgorithm", "%q is not supported: use one of %v", c.EncryptionAlgorithm, EncryptionAlgorithms())
+	if !slices.Contains(pkiutil.KeyAlgorithms(), c.EncryptionAlgorithm) {
+		errs.add("encryptionAlgorithm", "%q is not supported: use one of %v", c.EncryptionAlgorithm, pkiutil.KeyAlgorithms())
 	}
 	validateKubernetesVersion(errs, c.KubernetesVersion)
 	for _, f := range []struct {

@@ -1,13 +1,12 @@
 package config
 
 import (
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"strings"
+
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 func validateDiscovery(errs *fieldErrors, d *Discovery) {
@@ -40,30 +39,21 @@ func validateTokenDiscovery(errs *fieldErrors, bt *BootstrapTokenDiscovery) {
 	} else if host == "" || !validPort(port) {
 		errs.add(path+".apiServerEndpoint", "%q needs a host and a port between 1 and 65535", bt.APIServerEndpoint)
 	}
-	if len(bt.CACertHashes) == 0 && !bt.UnsafeSkipCAVerification {
-		errs.add(path+".caCertHashes", "required: without a CA pin, token discovery would trust any server; "+
-			"set caCertHashes (--discovery-token-ca-cert-hash) or, knowingly, unsafeSkipCAVerification (--discovery-token-unsafe-skip-ca-verification)")
-	}
+	errs.addErr(path+".caCertHashes", CheckCAPinning(bt))
 	for i, h := range bt.CACertHashes {
-		errs.addErr(index(path+".caCertHashes", i), ValidateCACertHash(h))
+		_, err := pkiutil.ParsePin(h)
+		errs.addErr(index(path+".caCertHashes", i), err)
 	}
 }
 
-// ValidateCACertHash checks a CA public key pin, "sha256:" followed by the hex SHA-256 of the
-// CA's Subject Public Key Info, the only hash type kubeadm supports.
-func ValidateCACertHash(h string) error {
-	format, value, found := strings.Cut(h, ":")
-	if !found || strings.Contains(value, ":") {
-		return errors.New("expected sha256:<64 hexadecimal characters>")
-	}
-	if !strings.EqualFold(format, "sha256") {
-		return fmt.Errorf("hash type %q is not supported: use sha256:<64 hexadecimal characters>", format)
-	}
-	if len(value) != 64 {
-		return fmt.Errorf("the value after %q must be 64 hexadecimal characters, got %d", format+":", len(value))
-	}
-	if _, err := hex.DecodeString(value); err != nil {
-		return fmt.Errorf("the value after %q must contain only hexadecimal characters", format+":")
+// CheckCAPinning is the rule that token discovery pins the cluster CA's key
+// unless told, knowingly, not to. Validation reports it against the field;
+// discovery checks it again before it trusts any server, whatever built its
+// configuration.
+func CheckCAPinning(bt *BootstrapTokenDiscovery) error {
+	if len(bt.CACertHashes) == 0 && !bt.UnsafeSkipCAVerification {
+		return errors.New("required: without a CA pin, token discovery would trust any server; " +
+			"set caCertHashes (--discovery-token-ca-cert-hash) or, knowingly, unsafeSkipCAVerification (--discovery-token-unsafe-skip-ca-verification)")
 	}
 	return nil
 }

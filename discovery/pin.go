@@ -2,7 +2,6 @@ package discovery
 
 import (
 	"crypto/x509"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -11,20 +10,16 @@ import (
 	"github.com/kadm-project/kadm/pkiutil"
 )
 
-// parsePins checks every --discovery-token-ca-cert-hash before any connection is made, so a
-// typo fails at once instead of after a round trip, and returns them normalised.
+// parsePins turns the validated CA pins of the configuration into the set
+// that pinnedCAs matches, in PublicKeyPin's form.
 func parsePins(hashes []string) (map[string]bool, error) {
 	pins := make(map[string]bool, len(hashes))
 	for _, h := range hashes {
-		alg, value, ok := strings.Cut(h, ":")
-		if !ok || !strings.EqualFold(alg, "sha256") {
-			return nil, fmt.Errorf("CA certificate hash %q: want the form sha256:<64 hex digits>", h)
+		pin, err := pkiutil.ParsePin(h)
+		if err != nil {
+			return nil, fmt.Errorf("CA certificate hash %q: %w", h, err)
 		}
-		raw, err := hex.DecodeString(value)
-		if err != nil || len(raw) != 32 {
-			return nil, fmt.Errorf("CA certificate hash %q: want sha256: followed by 64 hex digits", h)
-		}
-		pins["sha256:"+hex.EncodeToString(raw)] = true
+		pins[pin] = true
 	}
 	return pins, nil
 }

@@ -11,42 +11,6 @@ import (
 	"github.com/kadm-project/kadm/config"
 )
 
-func TestParsePins(t *testing.T) {
-	t.Parallel()
-	const hex64 = "3b793efefe27a19f93b0fbe6e637e9c41d0dde8a377d6ab1c0f656bf1136dd8a"
-	tests := []struct {
-		name    string
-		in      []string
-		want    string // the normalised pin expected in the set
-		wantErr string
-	}{
-		{name: "lower case", in: []string{"sha256:" + hex64}, want: "sha256:" + hex64},
-		{name: "upper case is normalised", in: []string{"SHA256:" + strings.ToUpper(hex64)}, want: "sha256:" + hex64},
-		{name: "missing algorithm", in: []string{hex64}, wantErr: "sha256:<64 hex digits>"},
-		{name: "other algorithm", in: []string{"md5:" + hex64}, wantErr: "sha256:<64 hex digits>"},
-		{name: "short", in: []string{"sha256:abcd"}, wantErr: "64 hex digits"},
-		{name: "not hex", in: []string{"sha256:" + strings.Repeat("z", 64)}, wantErr: "64 hex digits"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := parsePins(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !got[tc.want] || len(got) != 1 {
-				t.Errorf("pins = %v, want just %s", got, tc.want)
-			}
-		})
-	}
-}
-
 // TestDiscoverRefusesBeforeConnecting checks the mistakes that need no server to detect.
 func TestDiscoverRefusesBeforeConnecting(t *testing.T) {
 	t.Parallel()

@@ -41,15 +41,14 @@ func discoverToken(ctx context.Context, d *config.Discovery, o Options) (*client
 	if bt.APIServerEndpoint == "" {
 		return nil, errors.New("token discovery needs the API server endpoint: pass it as the join argument (host:port) or discovery.bootstrapToken.apiServerEndpoint")
 	}
+	if err := config.CheckCAPinning(bt); err != nil {
+		return nil, fmt.Errorf("token discovery without a CA public key hash (%s token create --print-join-command prints it): %w", o.Program, err)
+	}
 	pins, err := parsePins(bt.CACertHashes)
 	if err != nil {
 		return nil, fmt.Errorf("check --discovery-token-ca-cert-hash: %w", err)
 	}
 	if len(pins) == 0 {
-		if !bt.UnsafeSkipCAVerification {
-			return nil, errors.New("token discovery without a CA public key hash: pass --discovery-token-ca-cert-hash sha256:<hash> (printed by `" +
-				o.Program + " token create --print-join-command`), or knowingly --discovery-token-unsafe-skip-ca-verification")
-		}
 		o.Report("[discovery] WARNING: --discovery-token-unsafe-skip-ca-verification: the cluster CA is not checked against a pinned hash; " +
 			"anyone who knows the bootstrap token, or sits between this node and the API server, can impersonate the control plane\n")
 	}

@@ -12,8 +12,6 @@ import (
 	"net"
 	"slices"
 	"time"
-
-	"github.com/kadm-project/kadm/config"
 )
 
 // AltNames are the subject alternative names a certificate is valid for.
@@ -33,8 +31,14 @@ type CertConfig struct {
 	// a leaf, ten for a CA.
 	Validity time.Duration
 	// EncryptionAlgorithm is the type of the certificate's own key.
-	EncryptionAlgorithm config.EncryptionAlgorithmType
+	EncryptionAlgorithm KeyAlgorithm
 }
+
+// kubeadm's validity periods: one year for a leaf certificate, ten for a CA.
+const (
+	DefaultCertValidity = 365 * 24 * time.Hour
+	DefaultCAValidity   = 10 * 365 * 24 * time.Hour
+)
 
 // clockSkew backdates NotBefore, as kubeadm does, so that a certificate is
 // already valid on a node whose clock is a little behind this one.
@@ -46,7 +50,7 @@ func NewSelfSignedCA(cfg CertConfig, key crypto.Signer) (*x509.Certificate, erro
 	if cfg.CommonName == "" {
 		return nil, errors.New("issue a CA certificate: the common name is empty")
 	}
-	tmpl, err := template(cfg, config.DefaultCACertificateValidityPeriod)
+	tmpl, err := template(cfg, DefaultCAValidity)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +75,7 @@ func NewSignedCert(cfg CertConfig, key crypto.Signer, ca *x509.Certificate, caKe
 	if !PublicKeysEqual(ca.PublicKey, caKey.Public()) {
 		return nil, fmt.Errorf("issue the %q certificate: the CA key does not belong to the CA certificate %q", cfg.CommonName, ca.Subject.CommonName)
 	}
-	tmpl, err := template(cfg, config.DefaultCertificateValidityPeriod)
+	tmpl, err := template(cfg, DefaultCertValidity)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/kadm-project/kadm/config"
 )
 
 // within tells whether got is want give or take the time a test takes.
@@ -26,7 +24,7 @@ func TestNewSelfSignedCA(t *testing.T) {
 		want     time.Duration
 	}{
 		{"configured validity", 48 * time.Hour, 48 * time.Hour},
-		{"default validity", 0, config.DefaultCACertificateValidityPeriod},
+		{"default validity", 0, DefaultCAValidity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +112,7 @@ func TestNewSignedCertDefaultValidity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !within(c.NotAfter, now.Add(config.DefaultCertificateValidityPeriod)) {
+	if !within(c.NotAfter, now.Add(DefaultCertValidity)) {
 		t.Errorf("NotAfter %s, want a year from now", c.NotAfter)
 	}
 }

@@ -4,14 +4,12 @@ import (
 	"crypto"
 	"crypto/x509"
 	"testing"
-
-	"github.com/kadm-project/kadm/config"
 )
 
 // testKey is a fast key for tests that are not about key types.
 func testKey(t testing.TB) crypto.Signer {
 	t.Helper()
-	k, err := NewPrivateKey(config.EncryptionAlgorithmECDSAP256)
+	k, err := NewPrivateKey(ECDSAP256)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,23 +7,21 @@ import (
 	"encoding/pem"
 	"strings"
 	"testing"
-
-	"github.com/kadm-project/kadm/config"
 )
 
 func TestNewPrivateKey(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		alg      config.EncryptionAlgorithmType
+		alg      KeyAlgorithm
 		rsaBits  int
 		curve    elliptic.Curve
 		pemBlock string
 	}{
-		{alg: config.EncryptionAlgorithmECDSAP256, curve: elliptic.P256(), pemBlock: "EC PRIVATE KEY"},
-		{alg: config.EncryptionAlgorithmECDSAP384, curve: elliptic.P384(), pemBlock: "EC PRIVATE KEY"},
-		{alg: config.EncryptionAlgorithmRSA2048, rsaBits: 2048, pemBlock: "RSA PRIVATE KEY"},
-		{alg: config.EncryptionAlgorithmRSA3072, rsaBits: 3072, pemBlock: "RSA PRIVATE KEY"},
-		{alg: config.EncryptionAlgorithmRSA4096, rsaBits: 4096, pemBlock: "RSA PRIVATE KEY"},
+		{alg: ECDSAP256, curve: elliptic.P256(), pemBlock: "EC PRIVATE KEY"},
+		{alg: ECDSAP384, curve: elliptic.P384(), pemBlock: "EC PRIVATE KEY"},
+		{alg: RSA2048, rsaBits: 2048, pemBlock: "RSA PRIVATE KEY"},
+		{alg: RSA3072, rsaBits: 3072, pemBlock: "RSA PRIVATE KEY"},
+		{alg: RSA4096, rsaBits: 4096, pemBlock: "RSA PRIVATE KEY"},
 		{alg: "", rsaBits: 2048, pemBlock: "RSA PRIVATE KEY"},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,49 @@ func TestPublicKeyPin(t *testing.T) {
 	sum := sha256.Sum256(der)
 	if got, want := PublicKeyPin(ca), "sha256:"+hex.EncodeToString(sum[:]); got != want {
 		t.Errorf("pin %s, want %s", got, want)
+	}
+}
+
+func TestParsePin(t *testing.T) {
+	t.Parallel()
+	const hex64 = "3b793efefe27a19f93b0fbe6e637e9c41d0dde8a377d6ab1c0f656bf1136dd8a"
+	tests := []struct {
+		name    string
+		in      string
+		want    string
+		wantErr string
+	}{
+		{name: "lower case", in: "sha256:" + hex64, want: "sha256:" + hex64},
+		{name: "upper case is normalised", in: "SHA256:" + strings.ToUpper(hex64), want: "sha256:" + hex64},
+		{name: "missing algorithm", in: hex64, wantErr: "expected sha256:<64 hexadecimal characters>"},
+		{name: "two colons", in: "sha256:ab:" + hex64, wantErr: "expected sha256:<64 hexadecimal characters>"},
+		{name: "other algorithm", in: "md5:" + hex64, wantErr: `hash type "md5" is not supported`},
+		{name: "short", in: "sha256:abcd", wantErr: "must be 64 hexadecimal characters, got 4"},
+		{name: "not hex", in: "sha256:" + strings.Repeat("z", 64), wantErr: "only hexadecimal characters"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParsePin(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParsePin(%q) error %v, want one containing %q", tc.in, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("ParsePin(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestParsePinOfPublicKeyPin checks that a printed pin parses to itself.
+func TestParsePinOfPublicKeyPin(t *testing.T) {
+	t.Parallel()
+	ca, _ := testCA(t)
+	pin := PublicKeyPin(ca)
+	if got, err := ParsePin(pin); err != nil || got != pin {
+		t.Errorf("ParsePin(PublicKeyPin) = %q, %v; want %q", got, err, pin)
 	}
 }

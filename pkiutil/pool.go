@@ -6,8 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"github.com/kadm-project/kadm/config"
 )
 
 // maxWarm bounds the keys of one algorithm a pool makes or holds at a time;
@@ -21,7 +19,7 @@ const maxWarm = 32
 // made on other cores. Keys never leave the pool twice. A nil *KeyPool is
 // valid and generates every key on demand.
 type KeyPool struct {
-	generate func(config.EncryptionAlgorithmType) (crypto.Signer, error)
+	generate func(KeyAlgorithm) (crypto.Signer, error)
 	// slots bounds the keys being generated at once to the cores Go may use,
 	// so that warming never starves the phase that waits for a key.
 	slots chan struct{}
@@ -29,7 +27,7 @@ type KeyPool struct {
 	queued atomic.Int32
 
 	mu     sync.Mutex
-	queues map[config.EncryptionAlgorithmType]*keyQueue
+	queues map[KeyAlgorithm]*keyQueue
 }
 
 // keyQueue holds the results promised for one algorithm. Every generating
@@ -52,16 +50,16 @@ func NewKeyPool() *KeyPool {
 	return newKeyPool(NewPrivateKey, runtime.GOMAXPROCS(0))
 }
 
-func newKeyPool(generate func(config.EncryptionAlgorithmType) (crypto.Signer, error), slots int) *KeyPool {
+func newKeyPool(generate func(KeyAlgorithm) (crypto.Signer, error), slots int) *KeyPool {
 	return &KeyPool{
 		generate: generate,
 		slots:    make(chan struct{}, slots),
-		queues:   map[config.EncryptionAlgorithmType]*keyQueue{},
+		queues:   map[KeyAlgorithm]*keyQueue{},
 	}
 }
 
 // queue returns alg's queue; p.mu must be held.
-func (p *KeyPool) queue(alg config.EncryptionAlgorithmType) *keyQueue {
+func (p *KeyPool) queue(alg KeyAlgorithm) *keyQueue {
 	q := p.queues[alg]
 	if q == nil {
 		q = &keyQueue{ready: make(chan keyResult, maxWarm)}
@@ -72,7 +70,7 @@ func (p *KeyPool) queue(alg config.EncryptionAlgorithmType) *keyQueue {
 
 // Warm starts generating n keys of alg in the background and returns at
 // once. Keys not yet started when ctx ends are never made.
-func (p *KeyPool) Warm(ctx context.Context, alg config.EncryptionAlgorithmType, n int) {
+func (p *KeyPool) Warm(ctx context.Context, alg KeyAlgorithm, n int) {
 	if p == nil || n <= 0 {
 		return
 	}
@@ -105,7 +103,7 @@ func (p *KeyPool) Warm(ctx context.Context, alg config.EncryptionAlgorithmType, 
 
 // run generates one key into q. The caller holds a slot and frees it only
 // after the key is sent, so a free slot never hides a key about to arrive.
-func (p *KeyPool) run(q *keyQueue, alg config.EncryptionAlgorithmType) {
+func (p *KeyPool) run(q *keyQueue, alg KeyAlgorithm) {
 	k, err := p.generate(alg)
 	q.ready <- keyResult{key: k, err: err}
 }
@@ -114,7 +112,7 @@ func (p *KeyPool) run(q *keyQueue, alg config.EncryptionAlgorithmType) {
 // were warmed and are left, otherwise a new one generated at once. A key the
 // pool failed to make is replaced by a new one, so warming can only speed
 // Get up, never make it fail.
-func (p *KeyPool) Get(ctx context.Context, alg config.EncryptionAlgorithmType) (crypto.Signer, error) {
+func (p *KeyPool) Get(ctx context.Context, alg KeyAlgorithm) (crypto.Signer, error) {
 	if p == nil {
 		return NewPrivateKey(alg)
 	}
@@ -148,7 +146,7 @@ func (p *KeyPool) Get(ctx context.Context, alg config.EncryptionAlgorithmType) (
 // no warmed key is queued and a slot is free. Key generation times vary a
 // lot, so the last keys finish sooner when two are made at once; whichever
 // arrives first is taken and the other stays in the pool.
-func (p *KeyPool) race(q *keyQueue, alg config.EncryptionAlgorithmType) {
+func (p *KeyPool) race(q *keyQueue, alg KeyAlgorithm) {
 	if p.queued.Load() > 0 {
 		return
 	}
@@ -170,7 +168,7 @@ func (p *KeyPool) race(q *keyQueue, alg config.EncryptionAlgorithmType) {
 	}()
 }
 
-func (p *KeyPool) received(q *keyQueue, alg config.EncryptionAlgorithmType, r keyResult) (crypto.Signer, error) {
+func (p *KeyPool) received(q *keyQueue, alg KeyAlgorithm, r keyResult) (crypto.Signer, error) {
 	p.mu.Lock()
 	q.outstanding--
 	p.mu.Unlock()

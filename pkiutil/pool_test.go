@@ -9,11 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/kadm-project/kadm/config"
 )
 
-const p256 = config.EncryptionAlgorithmECDSAP256
+const p256 = ECDSAP256
 
 // countingGenerator makes real P-256 keys and counts them; the first fail
 // calls fail.
@@ -22,7 +20,7 @@ type countingGenerator struct {
 	fail  atomic.Int32
 }
 
-func (g *countingGenerator) generate(alg config.EncryptionAlgorithmType) (crypto.Signer, error) {
+func (g *countingGenerator) generate(alg KeyAlgorithm) (crypto.Signer, error) {
 	g.calls.Add(1)
 	if g.fail.Add(-1) >= 0 {
 		return nil, errors.New("entropy ran out")
@@ -43,7 +41,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // readyKeys is how many results of alg have arrived and wait in p.
-func readyKeys(p *KeyPool, alg config.EncryptionAlgorithmType) int {
+func readyKeys(p *KeyPool, alg KeyAlgorithm) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if q := p.queues[alg]; q != nil {
@@ -110,7 +108,7 @@ func TestKeyPoolServesWarmedKeys(t *testing.T) {
 	if c := g.calls.Load(); c != 3 {
 		t.Errorf("%d keys generated, want the 3 warmed ones only", c)
 	}
-	if _, err := p.Get(ctx, config.EncryptionAlgorithmECDSAP384); err != nil {
+	if _, err := p.Get(ctx, ECDSAP384); err != nil {
 		t.Fatal(err)
 	}
 	if c := g.calls.Load(); c != 4 {
@@ -125,7 +123,7 @@ func TestKeyPoolRacesSlowKey(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var calls atomic.Int32
-	p := newKeyPool(func(alg config.EncryptionAlgorithmType) (crypto.Signer, error) {
+	p := newKeyPool(func(alg KeyAlgorithm) (crypto.Signer, error) {
 		if calls.Add(1) == 1 {
 			<-release
 		}
@@ -156,7 +154,7 @@ func TestKeyPoolNoRaceWithoutFreeCore(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var calls atomic.Int32
-	p := newKeyPool(func(alg config.EncryptionAlgorithmType) (crypto.Signer, error) {
+	p := newKeyPool(func(alg KeyAlgorithm) (crypto.Signer, error) {
 		calls.Add(1)
 		<-release
 		return NewPrivateKey(alg)
@@ -229,7 +227,7 @@ func TestKeyPoolCancelledGet(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var calls atomic.Int32
-	p := newKeyPool(func(alg config.EncryptionAlgorithmType) (crypto.Signer, error) {
+	p := newKeyPool(func(alg KeyAlgorithm) (crypto.Signer, error) {
 		calls.Add(1)
 		<-release
 		return NewPrivateKey(alg)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/golden"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 func TestSpecsGolden(t *testing.T) {
@@ -56,7 +57,7 @@ func TestSpecsGolden(t *testing.T) {
 // key type and the validity of its kind, whatever the algorithm.
 func TestSpecPerAlgorithm(t *testing.T) {
 	t.Parallel()
-	for _, alg := range config.EncryptionAlgorithms() {
+	for _, alg := range pkiutil.KeyAlgorithms() {
 		t.Run(string(alg), func(t *testing.T) {
 			t.Parallel()
 			cluster := testCluster(alg)
