@@ -37,7 +37,7 @@ type expirationOptions struct {
 }
 
 func newCertsCmd(s IOStreams) *cobra.Command {
-	return newCertsCmdWith(s, &expirationOptions{client: clientFromKubeconfig, kubeconfigDir: defaultKubeconfigDir})
+	return newCertsCmdWith(s, &expirationOptions{client: clientFromKubeconfig, kubeconfigDir: config.DefaultKubernetesDir})
 }
 
 func newCertsCmdWith(s IOStreams, eo *expirationOptions) *cobra.Command {
@@ -102,7 +102,7 @@ func newCheckExpirationCmd(s IOStreams, o *expirationOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.cfgPath, options.Config, "", options.HelpConfig)
 	f.StringVar(&o.certDir, options.CertificatesDir, config.DefaultCertificatesDir, "The path where to save the certificates")
-	f.StringVar(&o.kubeconfig, options.Kubeconfig, defaultAdminConf, options.HelpKubeconfig)
+	f.StringVar(&o.kubeconfig, options.Kubeconfig, config.DefaultAdminConf, options.HelpKubeconfig)
 	addOutputFlag(f, &o.output)
 	return cmd
 }

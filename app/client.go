@@ -12,6 +12,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/clusteradmins"
 	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/kubeconfig"
 )
 
 // lazyClient builds a clientset on first use and keeps it: phases that never
@@ -44,7 +45,7 @@ func initClient(adminConf, kubeconfigDir string, timeout time.Duration) (kuberne
 		return nil, err
 	}
 	var super kubernetes.Interface
-	superConf := filepath.Join(kubeconfigDir, "super-admin.conf")
+	superConf := filepath.Join(kubeconfigDir, kubeconfig.SuperAdminFile)
 	if exists(superConf) {
 		if super, err = clientFromKubeconfig(superConf); err != nil {
 			return nil, err

@@ -16,18 +16,12 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/patches"
 	initphases "github.com/kadm-project/kadm/phases/init"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/pkiutil"
-)
-
-const (
-	defaultKubeconfigDir = "/etc/kubernetes"
-	defaultAdminConf     = "/etc/kubernetes/admin.conf"
-	defaultManifestDir   = "/etc/kubernetes/manifests"
-	defaultKubeletDir    = "/var/lib/kubelet"
 )
 
 // initOptions holds the init flags. Flags that have a configuration field
@@ -77,8 +71,8 @@ func newInitOptions(program string) *initOptions {
 		certificatesDir:   config.DefaultCertificatesDir,
 		imageRepository:   config.DefaultImageRepository,
 		tokenTTL:          24 * time.Hour,
-		kubeconfigDir:     defaultKubeconfigDir,
-		kubeconfigPath:    defaultAdminConf,
+		kubeconfigDir:     config.DefaultKubernetesDir,
+		kubeconfigPath:    config.DefaultAdminConf,
 	}
 }
 
@@ -290,7 +284,7 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	d := &initData{
 		cfg: cfg, cluster: cluster, opts: o,
 		certDir: cluster.CertificatesDir, kubeconfigDir: o.kubeconfigDir, kubeconfigPath: o.kubeconfigPath,
-		manifestDir: defaultManifestDir, kubeletDir: defaultKubeletDir,
+		manifestDir: config.DefaultManifestsDir, kubeletDir: config.DefaultKubeletDir,
 		keys: pkiutil.NewKeyPool(), components: components,
 	}
 	if cfg.DryRun {
@@ -300,8 +294,8 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		}
 		workflow.Printf(ctx, "[dryrun] Writing files to %s instead of the host's paths\n", dir)
 		d.certDir, d.kubeconfigDir = filepath.Join(dir, "pki"), dir
-		if o.kubeconfigPath == defaultAdminConf {
-			d.kubeconfigPath = filepath.Join(dir, "admin.conf")
+		if o.kubeconfigPath == config.DefaultAdminConf {
+			d.kubeconfigPath = filepath.Join(dir, kubeconfig.AdminFile)
 		}
 		d.manifestDir, d.kubeletDir = filepath.Join(dir, "manifests"), filepath.Join(dir, "kubelet")
 	}

@@ -178,7 +178,7 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	}
 	return &joinData{
 		cfg: cfg, program: cmd.Root().Name(),
-		kubeconfigDir: defaultKubeconfigDir, kubeletDir: defaultKubeletDir, manifestDir: config.DefaultManifestsDir,
+		kubeconfigDir: config.DefaultKubernetesDir, kubeletDir: config.DefaultKubeletDir, manifestDir: config.DefaultManifestsDir,
 		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient,
 	}, nil
 }

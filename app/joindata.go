@@ -72,7 +72,7 @@ func (d *joinData) Keys() *pkiutil.KeyPool { return d.keys }
 // phase skipped) gets an error that names the phase.
 func (d *joinData) Client(context.Context) (kubernetes.Interface, error) {
 	return d.admin.get(func() (kubernetes.Interface, error) {
-		path := filepath.Join(d.kubeconfigDir, "admin.conf")
+		path := filepath.Join(d.kubeconfigDir, kubeconfig.AdminFile)
 		if !exists(path) {
 			return nil, fmt.Errorf("%s does not exist: run '%s join phase control-plane-prepare kubeconfig' first", path, d.program)
 		}
@@ -85,7 +85,7 @@ func (d *joinData) Client(context.Context) (kubernetes.Interface, error) {
 // does: the node is trusted already.
 func (d *joinData) TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, error) {
 	d.tlsOnce.Do(func() {
-		admin := filepath.Join(d.kubeconfigDir, "admin.conf")
+		admin := filepath.Join(d.kubeconfigDir, kubeconfig.AdminFile)
 		if d.cfg.ControlPlane != nil && exists(admin) {
 			klog.V(1).Infof("[preflight] found %s: using it instead of discovery", admin)
 			d.tlsCfg, d.tlsErr = kubeconfig.Load(admin)

@@ -22,9 +22,6 @@ import (
 	"github.com/kadm-project/kadm/phases/workflow"
 )
 
-// defaultVarLibDir is where etcd's data directory must be.
-const defaultVarLibDir = "/var/lib"
-
 // resetOptions holds the reset flags. Flags that have a configuration field
 // are applied on top of --config by newResetData.
 type resetOptions struct {
@@ -41,7 +38,7 @@ type resetOptions struct {
 func newResetOptions() *resetOptions {
 	return &resetOptions{
 		certDir:    config.DefaultCertificatesDir,
-		kubeconfig: filepath.Join(defaultKubeconfigDir, "admin.conf"),
+		kubeconfig: config.DefaultAdminConf,
 	}
 }
 
@@ -57,7 +54,7 @@ func newResetCmd(s IOStreams, opts *resetOptions) *cobra.Command {
 	f.StringVar(&opts.certDir, options.CertificatesDir, opts.certDir,
 		"The path to the directory where the certificates are stored. If specified, clean this directory.")
 	f.BoolVar(&opts.cleanupTmpDir, options.CleanupTmpDir, false,
-		fmt.Sprintf("Cleanup the %q directory", filepath.Join(defaultKubeconfigDir, "tmp")))
+		fmt.Sprintf("Cleanup the %q directory", filepath.Join(config.DefaultKubernetesDir, "tmp")))
 	f.StringVar(&opts.cfgPath, options.Config, "", options.HelpConfig)
 	f.StringVar(&opts.criSocket, options.CRISocket, "", options.HelpCRISocket)
 	f.BoolVar(&opts.dryRun, options.DryRun, false, options.HelpDryRun)
@@ -107,8 +104,8 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 		certDirSource = "--" + options.CertificatesDir
 	}
 	if certDirSource != "" {
-		if err := cleanup.Check(cfg.CertificatesDir, defaultKubeconfigDir); err != nil {
-			return nil, usagef("%s: %v: reset empties this directory, so it must be inside %s", certDirSource, err, defaultKubeconfigDir)
+		if err := cleanup.Check(cfg.CertificatesDir, config.DefaultKubernetesDir); err != nil {
+			return nil, usagef("%s: %v: reset empties this directory, so it must be inside %s", certDirSource, err, config.DefaultKubernetesDir)
 		}
 	}
 
@@ -131,8 +128,8 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 	return &resetData{
 		cfg: cfg, kubeconfig: o.kubeconfig, certDirSource: certDirSource, ignore: ignore,
 		in: in, program: cmd.Root().Name(), criSocket: socket,
-		kubernetesDir: defaultKubeconfigDir, manifestDir: config.DefaultManifestsDir,
-		kubeletDir: defaultKubeletDir, varLibDir: defaultVarLibDir,
+		kubernetesDir: config.DefaultKubernetesDir, manifestDir: config.DefaultManifestsDir,
+		kubeletDir: config.DefaultKubeletDir, varLibDir: config.DefaultVarLibDir,
 		host: host, clientFrom: clientFromKubeconfig, fetch: clusterconfig.ReadCluster, connect: connectEtcd,
 	}, nil
 }

@@ -72,7 +72,7 @@ You can read more about bootstrap tokens here:
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.kubeconfig, options.Kubeconfig, "", options.HelpKubeconfig)
-	pf.Lookup(options.Kubeconfig).DefValue = defaultAdminConf
+	pf.Lookup(options.Kubeconfig).DefValue = config.DefaultAdminConf
 	pf.BoolVar(&o.dryRun, options.DryRun, false, "Whether to enable dry-run mode or not")
 	cmd.AddCommand(newTokenCreateCmd(s, o), newTokenDeleteCmd(s, o), newTokenGenerateCmd(s), newTokenListCmd(s, o))
 	return cmd
@@ -85,7 +85,7 @@ func (o *tokenOptions) kubeconfigPath() string {
 		return o.kubeconfig
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.Precedence = append(rules.Precedence, defaultAdminConf)
+	rules.Precedence = append(rules.Precedence, config.DefaultAdminConf)
 	return rules.GetDefaultFilename()
 }
 

@@ -48,10 +48,17 @@ const (
 
 // Paths, names and network defaults, equal to kubeadm v1.37's.
 const (
-	DefaultCertificatesDir = "/etc/kubernetes/pki"
-	DefaultCACertPath      = "/etc/kubernetes/pki/ca.crt"
-	DefaultManifestsDir    = "/etc/kubernetes/manifests"
-	DefaultEtcdDataDir     = "/var/lib/etcd"
+	// DefaultKubernetesDir holds the kubeconfig files, the certificates
+	// and the static Pod manifests.
+	DefaultKubernetesDir   = "/etc/kubernetes"
+	DefaultAdminConf       = DefaultKubernetesDir + "/admin.conf"
+	DefaultCertificatesDir = DefaultKubernetesDir + "/pki"
+	DefaultCACertPath      = DefaultCertificatesDir + "/ca.crt"
+	DefaultManifestsDir    = DefaultKubernetesDir + "/manifests"
+	// DefaultVarLibDir is where the node's state directories live.
+	DefaultVarLibDir       = "/var/lib"
+	DefaultEtcdDataDir     = DefaultVarLibDir + "/etcd"
+	DefaultKubeletDir      = DefaultVarLibDir + "/kubelet"
 	DefaultImageRepository = "registry.k8s.io"
 	DefaultClusterName     = "kubernetes"
 	DefaultServiceSubnet   = "10.96.0.0/12"

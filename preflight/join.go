@@ -8,10 +8,8 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/kubeconfig"
 )
-
-// defaultKubeconfigDir is where kubeadm's join checks name their files from.
-const defaultKubeconfigDir = "/etc/kubernetes"
 
 // JoinParams is what the join checks read besides the host.
 type JoinParams struct {
@@ -29,10 +27,10 @@ type JoinParams struct {
 func JoinChecks(ctx context.Context, p JoinParams, h Host) []Check {
 	cfg := p.Cfg
 	var checks []Check
-	for _, name := range []string{"kubelet.conf", "bootstrap-kubelet.conf"} {
+	for _, name := range []string{kubeconfig.KubeletFile, kubeconfig.BootstrapKubeletFile} {
 		checks = append(checks, FileAvailable{
 			Path:  filepath.Join(p.KubeconfigDir, name),
-			Label: label("FileAvailable", filepath.Join(defaultKubeconfigDir, name)),
+			Label: label("FileAvailable", filepath.Join(config.DefaultKubernetesDir, name)),
 			Root:  h.Root,
 		})
 	}

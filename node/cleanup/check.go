@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/kadm-project/kadm/config"
 )
 
 // ErrNotOwned marks a path that kadm refuses to remove.
@@ -13,13 +15,13 @@ var ErrNotOwned = errors.New("not a path kadm owns")
 // systemDirs are directories no configuration value may name, whatever
 // parent it claims: every top-level directory is one, and so are these.
 var systemDirs = map[string]bool{
-	"/etc/kubernetes": true,
-	"/usr/local":      true,
-	"/var/cache":      true,
-	"/var/lib":        true,
-	"/var/log":        true,
-	"/var/run":        true,
-	"/var/spool":      true,
+	config.DefaultKubernetesDir: true,
+	"/usr/local":                true,
+	"/var/cache":                true,
+	config.DefaultVarLibDir:     true,
+	"/var/log":                  true,
+	"/var/run":                  true,
+	"/var/spool":                true,
 }
 
 // Check accepts path when kadm may delete it: an absolute, clean path that

@@ -12,6 +12,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/kubeconfig"
 )
 
 func TestClientCertPath(t *testing.T) {
@@ -27,7 +28,7 @@ func TestClientCertPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := ClientCertPath(DefaultDir, tt.args); got != tt.want {
+			if got := ClientCertPath(config.DefaultKubeletDir, tt.args); got != tt.want {
 				t.Errorf("ClientCertPath() = %q, want %q", got, tt.want)
 			}
 		})
@@ -66,7 +67,7 @@ func TestUseRotatingClientCert(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(c)
 			}
-			path := filepath.Join(t.TempDir(), KubeconfigFileName)
+			path := filepath.Join(t.TempDir(), kubeconfig.KubeletFile)
 			if err := clientcmd.WriteToFile(*c, path); err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +116,7 @@ func TestUseRotatingClientCert(t *testing.T) {
 
 func TestUseRotatingClientCertMissingFile(t *testing.T) {
 	t.Parallel()
-	_, err := UseRotatingClientCert(filepath.Join(t.TempDir(), KubeconfigFileName), "/x.pem")
+	_, err := UseRotatingClientCert(filepath.Join(t.TempDir(), kubeconfig.KubeletFile), "/x.pem")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("UseRotatingClientCert() = %v, want a not-exist error", err)
 	}

@@ -2,9 +2,6 @@ package kubelet
 
 // Paths, names and values kubeadm v1.37 uses for the kubelet.
 const (
-	// DefaultDir is the kubelet's state directory; callers pass their own
-	// so that --dry-run can redirect it.
-	DefaultDir = "/var/lib/kubelet"
 	// ConfigFileName holds the full KubeletConfiguration the kubelet runs with.
 	ConfigFileName = "config.yaml"
 	// InstanceConfigFileName holds the fields that differ between nodes
@@ -15,8 +12,6 @@ const (
 	FlagsFileName = "kubeadm-flags.env"
 	// FlagsVariable is the one variable FlagsFileName sets.
 	FlagsVariable = "KUBELET_KUBEADM_ARGS"
-	// KubeconfigFileName is the kubelet's kubeconfig in the kubeconfig directory.
-	KubeconfigFileName = "kubelet.conf"
 	// ServiceName is the kubelet's service in the init system.
 	ServiceName = "kubelet"
 

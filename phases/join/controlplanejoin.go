@@ -12,6 +12,7 @@ import (
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/cluster/noderole"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/etcd"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/node/staticpod"
@@ -187,7 +188,7 @@ func runMarkControlPlane(ctx context.Context, d Data) error {
 // waitControlPlaneBootstrap waits, when bootstrap-kubelet.conf is still
 // there, for the kubelet to turn it into kubelet.conf, then removes it.
 func waitControlPlaneBootstrap(ctx context.Context, d Data) error {
-	bootstrapConf := filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName)
+	bootstrapConf := filepath.Join(d.KubeConfigDir(), kubeconfig.BootstrapKubeletFile)
 	fi, err := os.Stat(bootstrapConf)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil

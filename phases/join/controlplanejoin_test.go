@@ -42,7 +42,7 @@ func TestKubeletStartControlPlane(t *testing.T) {
 			// A wait for the TLS bootstrap could only end in this timeout's
 			// error: no kubelet.conf ever appears.
 			d.cfg.Timeouts.TLSBootstrap.Duration = 2 * time.Second
-			bootConf := filepath.Join(d.kubeconfigDir, bootstrapKubeconfigName)
+			bootConf := filepath.Join(d.kubeconfigDir, kubeconfig.BootstrapKubeletFile)
 			sys := &fakeInit{onRestart: func() {
 				if _, err := os.Stat(bootConf); err != nil {
 					t.Errorf("the kubelet starts without its bootstrap kubeconfig: %v", err)
@@ -141,7 +141,7 @@ func TestMarkControlPlane(t *testing.T) {
 			if !tt.dryRun {
 				d.admin = admin
 			}
-			bootConf := filepath.Join(d.kubeconfigDir, bootstrapKubeconfigName)
+			bootConf := filepath.Join(d.kubeconfigDir, kubeconfig.BootstrapKubeletFile)
 			if tt.bootstrap {
 				sharedCAs(t, d.state.Cluster)
 				bootstrappedKubelet(t, d)

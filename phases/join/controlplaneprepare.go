@@ -26,7 +26,7 @@ import (
 // controlPlaneKubeconfigs are the kubeconfig files a joining control-plane
 // node writes; its kubelet.conf comes from the TLS bootstrap and
 // super-admin.conf stays on the first node.
-var controlPlaneKubeconfigs = []string{"admin.conf", "controller-manager.conf", "scheduler.conf"}
+var controlPlaneKubeconfigs = []string{kubeconfig.AdminFile, kubeconfig.ControllerManagerFile, kubeconfig.SchedulerFile}
 
 func apiPolicy(d Data) objects.Policy {
 	return objects.Policy{Timeout: d.Cfg().Timeouts.KubernetesAPICall.Duration}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
 
@@ -51,7 +52,7 @@ func Done(ctx context.Context, d Data) error {
 		if state, err := d.InitCfg(ctx); err == nil && state.Cluster.Etcd.External == nil {
 			etcdLine = "* A new etcd member was added to the local/stacked etcd cluster.\n"
 		}
-		workflow.Printf(ctx, controlPlaneDone, etcdLine, filepath.Join(d.KubeConfigDir(), "admin.conf"))
+		workflow.Printf(ctx, controlPlaneDone, etcdLine, filepath.Join(d.KubeConfigDir(), kubeconfig.AdminFile))
 	default:
 		workflow.Printf(ctx, "%s", workerDone)
 	}

@@ -69,7 +69,7 @@ func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clie
 		}
 	}
 	f := &nodeFiles{
-		bootstrapPath: filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName),
+		bootstrapPath: filepath.Join(d.KubeConfigDir(), kubeconfig.BootstrapKubeletFile),
 		bootstrap:     bootstrap,
 		caPath:        cfg.CACertPath,
 		ca:            ca,

@@ -15,14 +15,12 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
+	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
-
-// bootstrapKubeconfigName is the kubeconfig the kubelet bootstraps with.
-const bootstrapKubeconfigName = "bootstrap-kubelet.conf"
 
 // sinceSlack allows for clock skew between this host and the API server when
 // telling this attempt's certificate signing requests from earlier ones.
@@ -70,7 +68,7 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 		klog.Warning(err)
 	}
 	nodeName := kubelet.NodeName(&cfg.NodeRegistration, hostname)
-	kubeletConf := filepath.Join(d.KubeConfigDir(), kubelet.KubeconfigFileName)
+	kubeletConf := filepath.Join(d.KubeConfigDir(), kubeconfig.KubeletFile)
 	ownCredentials, err := existingCredentials(ctx, h, kubeletConf, nodeName)
 	if err != nil {
 		return err
@@ -97,7 +95,7 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	if err := initsystem.Stop(ctx, sys, kubelet.ServiceName); err != nil {
 		klog.Warningf("[kubelet-start] unable to stop the kubelet service momentarily: %v", err)
 	}
-	bootstrapConf := filepath.Join(d.KubeConfigDir(), bootstrapKubeconfigName)
+	bootstrapConf := filepath.Join(d.KubeConfigDir(), kubeconfig.BootstrapKubeletFile)
 	controlPlane := cfg.ControlPlane != nil
 	if !ownCredentials && !controlPlane {
 		// The token must not stay on disk, whatever the outcome; a rerun

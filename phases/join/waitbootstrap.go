@@ -12,7 +12,6 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
 
@@ -26,7 +25,7 @@ func waitBootstrap(ctx context.Context, d Data, h host, client kubernetes.Interf
 		TokenID:      bootstrapTokenID(tlsCfg),
 		NodeName:     nodeName,
 		Since:        since,
-		KubeletConf:  filepath.Join(d.KubeConfigDir(), kubelet.KubeconfigFileName),
+		KubeletConf:  filepath.Join(d.KubeConfigDir(), kubeconfig.KubeletFile),
 		Check:        h.bootstrapped,
 		Report:       func(e tlsbootstrap.Event) { reportCSR(ctx, d.Program(), e) },
 		PendingAfter: h.pendingAfter,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -20,8 +21,8 @@ const tmpDir = "tmp"
 
 // kubeconfigFiles are the kubeconfig files init and join write.
 var kubeconfigFiles = []string{
-	"admin.conf", "super-admin.conf", "kubelet.conf", "bootstrap-kubelet.conf",
-	"controller-manager.conf", "scheduler.conf",
+	kubeconfig.AdminFile, kubeconfig.SuperAdminFile, kubeconfig.KubeletFile, kubeconfig.BootstrapKubeletFile,
+	kubeconfig.ControllerManagerFile, kubeconfig.SchedulerFile,
 }
 
 // nodePlan is everything cleanup-node removes, computed before anything is.

@@ -9,15 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/kadm-project/kadm/phases/options"
 )
 
-// Flag names the workflow adds to its command.
-const (
-	FlagSkipPhases = "skip-phases"
-	FlagOutput     = "output"
-)
-
-// Output formats of FlagOutput.
+// Output formats of the workflow's --output.
 const (
 	OutputText = "text"
 	OutputJSON = "json"
@@ -57,15 +53,15 @@ type runFlags struct {
 // adds the `phase` command tree and puts the phase list into cmd's help.
 func (c *Command[D]) Bind(cmd *cobra.Command) {
 	f := &runFlags{output: OutputText}
-	cmd.Flags().StringSliceVar(&f.skip, FlagSkipPhases, nil, "List of phases to be skipped")
-	cmd.Flags().StringVarP(&f.output, FlagOutput, "o", OutputText,
+	cmd.Flags().StringSliceVar(&f.skip, options.SkipPhases, nil, "List of phases to be skipped")
+	cmd.Flags().StringVarP(&f.output, options.Output, "o", OutputText,
 		`Progress format: "text", or "json" for one JSON object per line for each phase start and end and each message`)
-	outputFlag := cmd.Flags().Lookup(FlagOutput)
+	outputFlag := cmd.Flags().Lookup(options.Output)
 
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if f.skip != nil {
 			if err := c.Workflow.ValidateNames(f.skip); err != nil {
-				return fmt.Errorf("--%s: %w", FlagSkipPhases, err)
+				return fmt.Errorf("--%s: %w", options.SkipPhases, err)
 			}
 		}
 		ctx, err := c.context(cmd, f.output)
@@ -77,7 +73,7 @@ func (c *Command[D]) Bind(cmd *cobra.Command) {
 			return err
 		}
 		skip := f.skip
-		if !cmd.Flags().Changed(FlagSkipPhases) && c.ConfigSkipPhases != nil {
+		if !cmd.Flags().Changed(options.SkipPhases) && c.ConfigSkipPhases != nil {
 			skip = c.ConfigSkipPhases(data)
 			if err := c.Workflow.ValidateNames(skip); err != nil {
 				return fmt.Errorf("skipPhases in the configuration: %w", err)
@@ -216,7 +212,7 @@ func (c *Command[D]) context(cmd *cobra.Command, output string) (context.Context
 	case OutputJSON:
 		r = &JSONReporter{Out: c.Out}
 	default:
-		return nil, fmt.Errorf("--%s %q: %w (use %q or %q)", FlagOutput, output, ErrOutputFormat, OutputText, OutputJSON)
+		return nil, fmt.Errorf("--%s %q: %w (use %q or %q)", options.Output, output, ErrOutputFormat, OutputText, OutputJSON)
 	}
 	ctx := cmd.Context()
 	if ctx == nil {
