@@ -16,6 +16,7 @@ import (
 	"github.com/kadm-project/kadm/cluster/copycerts"
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/certs"
 	"github.com/kadm-project/kadm/phases/options"
 )
@@ -137,20 +138,19 @@ func expirationCluster(cmd *cobra.Command, s IOStreams, o *expirationOptions) (*
 // ConfigMap, or returns nil, having said so, when it cannot: checking
 // certificates must work on a control plane that is down.
 func clusterFromCluster(ctx context.Context, s IOStreams, o *expirationOptions, program string) *config.ClusterConfiguration {
-	say := func(format string, args ...any) {
-		if o.output == outputText {
-			fmt.Fprintf(s.Out, format, args...)
-		}
+	if o.output != outputText {
+		// Only the report may reach stdout.
+		ctx = progress.WithSink(ctx, func(string) {})
 	}
-	say("[check-expiration] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
-	say("[check-expiration] Use '%s init phase upload-config kubeadm --config your-config-file' to re-upload it.\n", program)
+	progress.Printf(ctx, "[check-expiration] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
+	progress.Printf(ctx, "[check-expiration] Use '%s init phase upload-config kubeadm --config your-config-file' to re-upload it.\n", program)
 	cluster, err := readClusterConfig(ctx, o, program)
 	if err != nil {
-		say("[check-expiration] Error reading configuration from the Cluster. Falling back to default configuration\n\n")
+		progress.Printf(ctx, "[check-expiration] Error reading configuration from the Cluster. Falling back to default configuration\n\n")
 		fmt.Fprintf(s.ErrOut, "[check-expiration] %v\n", err)
 		return nil
 	}
-	say("\n")
+	progress.Printf(ctx, "\n")
 	return cluster
 }
 

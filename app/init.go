@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/patches"
 	initphases "github.com/kadm-project/kadm/phases/init"
@@ -292,7 +293,7 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		if err != nil {
 			return nil, fmt.Errorf("create the dry-run directory: %w", err)
 		}
-		workflow.Printf(ctx, "[dryrun] Writing files to %s instead of the host's paths\n", dir)
+		progress.Printf(ctx, "[dryrun] Writing files to %s instead of the host's paths\n", dir)
 		d.certDir, d.kubeconfigDir = filepath.Join(dir, "pki"), dir
 		if o.kubeconfigPath == config.DefaultAdminConf {
 			d.kubeconfigPath = filepath.Join(dir, kubeconfig.AdminFile)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
+	"github.com/kadm-project/kadm/internal/progress"
 	joinphases "github.com/kadm-project/kadm/phases/join"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -212,7 +213,7 @@ func applyJoinFlags(ctx context.Context, cfg *config.JoinConfiguration, ov *over
 	}
 	if cfg.ControlPlane == nil {
 		if cpFlagsSet {
-			workflow.Printf(ctx, "[preflight] WARNING: --%s is ignored: it applies to control-plane joins only, which need --%s\n", cpFlag, options.ControlPlane)
+			progress.Printf(ctx, "[preflight] WARNING: --%s is ignored: it applies to control-plane joins only, which need --%s\n", cpFlag, options.ControlPlane)
 		}
 		return nil
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
-	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 
@@ -92,7 +91,6 @@ func (d *joinData) TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, e
 			return
 		}
 		d.tlsCfg, d.tlsErr = d.discover(ctx, d.cfg, discovery.Options{
-			Report:  func(format string, args ...any) { workflow.Printf(ctx, format, args...) },
 			Program: d.program,
 		})
 	})

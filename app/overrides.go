@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/phases/workflow"
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // overrides applies explicitly set flags on top of a configuration loaded
@@ -39,7 +39,7 @@ func setField[T any](o *overrides, flag, field string, dst *T, val T) {
 // report prints what the flags overrode.
 func (o *overrides) report(ctx context.Context) {
 	for _, n := range o.notes {
-		workflow.Printf(ctx, "[config] %s from %s\n", n, o.source)
+		progress.Printf(ctx, "[config] %s from %s\n", n, o.source)
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"sync"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/patches"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // patchSet reads a --patches directory on first use and says what it found,
@@ -22,7 +22,7 @@ func (p *patchSet) get(ctx context.Context, dir string) (*patches.Set, error) {
 		return nil, nil
 	}
 	p.once.Do(func() {
-		workflow.Printf(ctx, "[patches] Reading patches from path %q\n", dir)
+		progress.Printf(ctx, "[patches] Reading patches from path %q\n", dir)
 		p.set, p.err = patches.Load(dir)
 		if p.err != nil {
 			return
@@ -30,17 +30,17 @@ func (p *patchSet) get(ctx context.Context, dir string) (*patches.Set, error) {
 		var ignored []string
 		for _, ig := range p.set.Ignored() {
 			if ig.Empty {
-				workflow.Printf(ctx, "[patches] Ignoring empty file: %q\n", ig.File)
+				progress.Printf(ctx, "[patches] Ignoring empty file: %q\n", ig.File)
 			} else {
-				workflow.Printf(ctx, "[patches] Ignoring file %q: %s\n", ig.File, ig.Reason)
+				progress.Printf(ctx, "[patches] Ignoring file %q: %s\n", ig.File, ig.Reason)
 			}
 			ignored = append(ignored, ig.File)
 		}
 		if files := p.set.Files(); len(files) > 0 {
-			workflow.Printf(ctx, "[patches] Found the following patch files: %v\n", files)
+			progress.Printf(ctx, "[patches] Found the following patch files: %v\n", files)
 		}
 		if len(ignored) > 0 {
-			workflow.Printf(ctx, "[patches] Ignored the following files: %v\n", ignored)
+			progress.Printf(ctx, "[patches] Ignored the following files: %v\n", ignored)
 		}
 	})
 	return p.set, p.err

@@ -16,6 +16,7 @@ import (
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/phases/options"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
@@ -269,7 +270,7 @@ func (d *resetData) Cluster(ctx context.Context) *config.ClusterConfiguration {
 			d.cluster, err = d.fetch(ctx, client, objects.Policy{Timeout: d.cfg.Timeouts.KubernetesAPICall.Duration}, d.program)
 		}
 		if err != nil {
-			workflow.Printf(ctx, "[reset] WARNING: Unable to read the cluster's configuration, using defaults: %v\n", err)
+			progress.Printf(ctx, "[reset] WARNING: Unable to read the cluster's configuration, using defaults: %v\n", err)
 		}
 	})
 	return d.cluster

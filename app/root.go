@@ -32,7 +32,7 @@ func Run(ctx context.Context, argv []string, s IOStreams) error {
 	}
 	root := newRootCmd(name, s)
 	root.SetArgs(argv[1:])
-	cmd, err := root.ExecuteContextC(ctx)
+	cmd, err := root.ExecuteContextC(s.withProgress(ctx))
 	if err != nil {
 		printError(s.ErrOut, cmd, err)
 	}

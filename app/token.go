@@ -192,9 +192,7 @@ func runTokenCreate(cmd *cobra.Command, s IOStreams, o *tokenOptions, co *tokenC
 		join.CertificateKey = co.certificateKey
 	}
 
-	var w objects.Writer = objects.DryRun{Report: func(r objects.Ref) {
-		fmt.Fprintf(s.Out, "[dryrun] Would create or update %s\n", r)
-	}}
+	var w objects.Writer = objects.DryRun{}
 	if !o.dryRun {
 		client, err := o.connect(path)
 		if err != nil {

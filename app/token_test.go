@@ -48,7 +48,7 @@ func runSub(t *testing.T, build func(IOStreams) *cobra.Command, args ...string) 
 	root.AddCommand(build(s))
 	markRunErrors(root)
 	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(context.Background())
+	cmd, err := root.ExecuteContextC(s.withProgress(context.Background()))
 	if err != nil {
 		printError(&errOut, cmd, err)
 	}

@@ -39,7 +39,7 @@ func discoverFromFileOrURL(ctx context.Context, d *config.Discovery, o Options) 
 		return nil, errors.New("discovery.file.kubeConfigPath is empty: pass --discovery-file with a path or an https:// URL")
 	}
 	if !strings.Contains(loc, "://") {
-		return discoverFile(loc, d.TLSBootstrapToken, o)
+		return discoverFile(ctx, loc, d.TLSBootstrapToken, o)
 	}
 	u, err := url.Parse(loc)
 	if err != nil {

@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,11 +9,13 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // discoverFile reads a discovery kubeconfig from the local disk: the file is trusted as the
 // operator's own, so nothing is fetched to confirm it.
-func discoverFile(path, tlsToken string, o Options) (*clientcmdapi.Config, error) {
+func discoverFile(ctx context.Context, path, tlsToken string, o Options) (*clientcmdapi.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the discovery file: %w", err)
@@ -25,7 +28,7 @@ func discoverFile(path, tlsToken string, o Options) (*clientcmdapi.Config, error
 	if err != nil {
 		return nil, fmt.Errorf("resolve the discovery file path %q: %w", path, err)
 	}
-	out, err := bootstrapFromKubeconfig(cfg, filepath.Dir(abs), tlsToken, o)
+	out, err := bootstrapFromKubeconfig(ctx, cfg, filepath.Dir(abs), tlsToken, o)
 	if err != nil {
 		return nil, fmt.Errorf("discovery file %q: %w", path, err)
 	}
@@ -36,7 +39,7 @@ func discoverFile(path, tlsToken string, o Options) (*clientcmdapi.Config, error
 // cluster with the CA embedded, and its own credentials if it has any, else the TLS
 // bootstrap token. baseDir resolves the file references of a local file; it is empty for
 // a downloaded one, whose CA must then be embedded.
-func bootstrapFromKubeconfig(cfg *clientcmdapi.Config, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
+func bootstrapFromKubeconfig(ctx context.Context, cfg *clientcmdapi.Config, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
 	clusterName, authName, err := pickContext(cfg)
 	if err != nil {
 		return nil, err
@@ -53,10 +56,10 @@ func bootstrapFromKubeconfig(cfg *clientcmdapi.Config, baseDir, tlsToken string,
 		if tlsToken == "" {
 			return nil, errors.New("it has no credentials and no TLS bootstrap token was given: pass --tls-bootstrap-token (or --token), or add credentials to the file")
 		}
-		o.Report("[discovery] The discovery kubeconfig has no credentials; using the TLS bootstrap token\n")
+		progress.Printf(ctx, "[discovery] The discovery kubeconfig has no credentials; using the TLS bootstrap token\n")
 		return tokenKubeconfig(cluster.Server, cluster.CertificateAuthorityData, tlsToken), nil
 	}
-	o.Report("[discovery] Using the credentials %q from the discovery kubeconfig\n", authName)
+	progress.Printf(ctx, "[discovery] Using the credentials %q from the discovery kubeconfig\n", authName)
 	auth = auth.DeepCopy()
 	absolutize(&auth.TokenFile, baseDir)
 	absolutize(&auth.ClientCertificate, baseDir)

@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -130,7 +129,7 @@ func TestDiscoverFile(t *testing.T) {
 			cfg := &config.JoinConfiguration{Discovery: config.Discovery{
 				File: &config.FileDiscovery{KubeConfigPath: path}, TLSBootstrapToken: tc.tlsToken,
 			}}
-			got, err := Discover(context.Background(), cfg, Options{Report: rep.add})
+			got, err := Discover(rep.ctx(), cfg, Options{})
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

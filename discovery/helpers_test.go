@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -25,6 +26,7 @@ import (
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	tokenjws "k8s.io/cluster-bootstrap/token/jws"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 
@@ -195,10 +197,15 @@ type reports struct {
 	lines []string
 }
 
-func (r *reports) add(format string, args ...any) {
+func (r *reports) add(message string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+	r.lines = append(r.lines, message)
+}
+
+// ctx is a context whose progress lines r collects.
+func (r *reports) ctx() context.Context {
+	return progress.WithSink(context.Background(), r.add)
 }
 
 func (r *reports) String() string {

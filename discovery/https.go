@@ -11,6 +11,8 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // discoverHTTPS downloads the discovery kubeconfig. Its trust comes from the web PKI (or
@@ -19,7 +21,7 @@ func discoverHTTPS(ctx context.Context, u *url.URL, tlsToken string, o Options) 
 	shown := redact(u)
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	o.Report("[discovery] Downloading the discovery kubeconfig from %q\n", shown)
+	progress.Printf(ctx, "[discovery] Downloading the discovery kubeconfig from %q\n", shown)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("build the request for %q: %w", shown, err)
@@ -43,7 +45,7 @@ func discoverHTTPS(ctx context.Context, u *url.URL, tlsToken string, o Options) 
 	if err != nil {
 		return nil, fmt.Errorf("parse the discovery kubeconfig from %q: %w", shown, err)
 	}
-	out, err := bootstrapFromKubeconfig(cfg, "", tlsToken, o)
+	out, err := bootstrapFromKubeconfig(ctx, cfg, "", tlsToken, o)
 	if err != nil {
 		return nil, fmt.Errorf("discovery kubeconfig from %q: %w", shown, err)
 	}

@@ -40,8 +40,6 @@ type Options struct {
 	// appear before discovery gives up on it (default 5s): the signer needs a moment to sign a
 	// freshly created token, but an expired one should not cost the user the whole timeout.
 	UnknownTokenGrace time.Duration
-	// Report receives progress lines in kubeadm's words ("[discovery] ..."); nil is silent.
-	Report func(format string, args ...any)
 	// RootCAs verifies HTTPS discovery servers; nil means the host's bundle.
 	RootCAs *x509.CertPool
 	// HTTPClient replaces the client HTTPS discovery uses (tests); token discovery always
@@ -61,9 +59,6 @@ func (o Options) withDefaults(cfg *config.JoinConfiguration) Options {
 	}
 	if o.UnknownTokenGrace <= 0 {
 		o.UnknownTokenGrace = DefaultUnknownTokenGrace
-	}
-	if o.Report == nil {
-		o.Report = func(string, ...any) {}
 	}
 	if o.Program == "" {
 		o.Program = DefaultProgram

@@ -14,6 +14,7 @@ import (
 	tokenutil "k8s.io/cluster-bootstrap/token/util"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // tokenDiscovery holds one run of token discovery: what it trusts so far and what it has
@@ -49,7 +50,7 @@ func discoverToken(ctx context.Context, d *config.Discovery, o Options) (*client
 		return nil, fmt.Errorf("check --discovery-token-ca-cert-hash: %w", err)
 	}
 	if len(pins) == 0 {
-		o.Report("[discovery] WARNING: --discovery-token-unsafe-skip-ca-verification: the cluster CA is not checked against a pinned hash; " +
+		progress.Printf(ctx, "[discovery] WARNING: --discovery-token-unsafe-skip-ca-verification: the cluster CA is not checked against a pinned hash; "+
 			"anyone who knows the bootstrap token, or sits between this node and the API server, can impersonate the control plane\n")
 	}
 	t := &tokenDiscovery{
@@ -67,7 +68,7 @@ func discoverToken(ctx context.Context, d *config.Discovery, o Options) (*client
 }
 
 func (t *tokenDiscovery) run(ctx context.Context, tlsToken string) (*clientcmdapi.Config, error) {
-	t.o.Report("[discovery] Requesting cluster-info from %q\n", t.server)
+	progress.Printf(ctx, "[discovery] Requesting cluster-info from %q\n", t.server)
 	signed, err := t.fetchSigned(ctx)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (t *tokenDiscovery) run(ctx context.Context, tlsToken string) (*clientcmdap
 	}
 	caPEM := cluster.CertificateAuthorityData
 	if len(t.pins) > 0 {
-		kept, err := t.trustPinned(caPEM, true)
+		kept, err := t.trustPinned(ctx, caPEM, true)
 		if err != nil {
 			return nil, err
 		}
@@ -89,9 +90,9 @@ func (t *tokenDiscovery) run(ctx context.Context, tlsToken string) (*clientcmdap
 			return nil, err
 		}
 		caPEM = encodeCerts(kept)
-		t.o.Report("[discovery] Cluster info signature and contents are valid and TLS certificate validates against pinned roots, will use API Server %q\n", cluster.Server)
+		progress.Printf(ctx, "[discovery] Cluster info signature and contents are valid and TLS certificate validates against pinned roots, will use API Server %q\n", cluster.Server)
 	} else {
-		t.o.Report("[discovery] Cluster info signature and contents are valid and no TLS pinning was specified, will use API Server %q\n", cluster.Server)
+		progress.Printf(ctx, "[discovery] Cluster info signature and contents are valid and no TLS pinning was specified, will use API Server %q\n", cluster.Server)
 	}
 	return tokenKubeconfig(cluster.Server, caPEM, tlsToken), nil
 }

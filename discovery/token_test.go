@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -282,8 +281,8 @@ func TestDiscoverToken(t *testing.T) {
 			}
 			var rep reports
 			start := time.Now()
-			cfg, err := Discover(context.Background(), &config.JoinConfiguration{Discovery: config.Discovery{BootstrapToken: bt}},
-				Options{Timeout: timeout, UnknownTokenGrace: tc.grace, Report: rep.add})
+			cfg, err := Discover(rep.ctx(), &config.JoinConfiguration{Discovery: config.Discovery{BootstrapToken: bt}},
+				Options{Timeout: timeout, UnknownTokenGrace: tc.grace})
 			elapsed := time.Since(start)
 
 			wantFail := tc.wantErr != nil || tc.wantErrText != nil

@@ -8,6 +8,7 @@ import (
 
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 
@@ -26,21 +27,21 @@ func (t *tokenDiscovery) probeToken(ctx context.Context, roots []*x509.Certifica
 		return true, t.unknownToken()
 	case verdict == tokenKnown:
 		t.tokenKnown = true
-		t.o.Report("[discovery] The API server accepts token ID %q; waiting for cluster-info to be signed for it\n", t.id)
+		progress.Printf(ctx, "[discovery] The API server accepts token ID %q; waiting for cluster-info to be signed for it\n", t.id)
 	}
 	return false, nil
 }
 
 // trustPinned keeps the CA certificates whose keys are pinned and, when warn is set,
 // warns about the others.
-func (t *tokenDiscovery) trustPinned(caPEM []byte, warn bool) ([]*x509.Certificate, error) {
+func (t *tokenDiscovery) trustPinned(ctx context.Context, caPEM []byte, warn bool) ([]*x509.Certificate, error) {
 	kept, dropped, err := pinnedCAs(caPEM, t.pins)
 	if err != nil {
 		return nil, fmt.Errorf("%w: if the pin is right, someone may be impersonating the API server", err)
 	}
 	if warn {
 		for _, c := range dropped {
-			t.o.Report("[discovery] WARNING: cluster-info's CA bundle holds a certificate that matches no pinned hash (subject %q, %s); it is not trusted\n",
+			progress.Printf(ctx, "[discovery] WARNING: cluster-info's CA bundle holds a certificate that matches no pinned hash (subject %q, %s); it is not trusted\n",
 				c.Subject.String(), pkiutil.PublicKeyPin(c))
 		}
 	}
@@ -50,7 +51,7 @@ func (t *tokenDiscovery) trustPinned(caPEM []byte, warn bool) ([]*x509.Certifica
 // refetchVerified reads cluster-info again over TLS verified by the pinned CA and requires
 // the same kubeconfig: the first read proved who signed it, this one proves who serves it.
 func (t *tokenDiscovery) refetchVerified(ctx context.Context, roots []*x509.Certificate, first string) error {
-	t.o.Report("[discovery] Requesting cluster-info from %q again to validate TLS against the pinned public key\n", t.server)
+	progress.Printf(ctx, "[discovery] Requesting cluster-info from %q again to validate TLS against the pinned public key\n", t.server)
 	secure := newClient(poolOf(roots), false)
 	defer secure.CloseIdleConnections()
 	var second string

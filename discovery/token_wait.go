@@ -11,6 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	tokenjws "k8s.io/cluster-bootstrap/token/jws"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // fetchSigned polls cluster-info over unverified TLS until it carries a valid signature for
@@ -41,11 +43,11 @@ func (t *tokenDiscovery) fetchFailed(ctx context.Context, err error) (bool, erro
 	var se *statusError
 	if errors.As(err, &se) {
 		t.unreachable = false
-		t.once(fmt.Sprintf("status %d", se.code), "[discovery] The API server at %q answered HTTP %d for cluster-info; retrying\n", t.server, se.code)
+		t.once(ctx, fmt.Sprintf("status %d", se.code), "[discovery] The API server at %q answered HTTP %d for cluster-info; retrying\n", t.server, se.code)
 		return false, fmt.Errorf("read cluster-info: %w", err)
 	}
 	t.unreachable = true
-	t.once("unreachable", "[discovery] Unable to reach the API server at %q, retrying until %s: %v\n", t.server, t.o.Timeout, err)
+	t.once(ctx, "unreachable", "[discovery] Unable to reach the API server at %q, retrying until %s: %v\n", t.server, t.o.Timeout, err)
 	return false, fmt.Errorf("read cluster-info: %w", err)
 }
 
@@ -63,7 +65,7 @@ func (t *tokenDiscovery) examine(ctx context.Context, cm *corev1.ConfigMap) (str
 		if err != nil {
 			return "", true, err
 		}
-		if roots, err = t.trustPinned(cluster.CertificateAuthorityData, false); err != nil {
+		if roots, err = t.trustPinned(ctx, cluster.CertificateAuthorityData, false); err != nil {
 			return "", true, err
 		}
 	}
@@ -74,7 +76,7 @@ func (t *tokenDiscovery) examine(ctx context.Context, cm *corev1.ConfigMap) (str
 		return kc, true, nil
 	}
 	if !hasSignatures(cm) {
-		t.once("unsigned", "[discovery] cluster-info carries no signatures yet; waiting for the token signer\n")
+		t.once(ctx, "unsigned", "[discovery] cluster-info carries no signatures yet; waiting for the token signer\n")
 		return "", false, errors.New("cluster-info has no signatures yet (is kube-controller-manager running with the bootstrapsigner controller?)")
 	}
 	if len(t.pins) > 0 && !t.tokenKnown {
@@ -88,7 +90,7 @@ func (t *tokenDiscovery) examine(ctx context.Context, cm *corev1.ConfigMap) (str
 	}
 	if t.missingSince.IsZero() {
 		t.missingSince = time.Now()
-		t.o.Report("[discovery] cluster-info has no signature for token ID %q; waiting up to %s for it to appear\n", t.id, t.o.UnknownTokenGrace)
+		progress.Printf(ctx, "[discovery] cluster-info has no signature for token ID %q; waiting up to %s for it to appear\n", t.id, t.o.UnknownTokenGrace)
 	}
 	if time.Since(t.missingSince) >= t.o.UnknownTokenGrace {
 		return "", true, t.unknownToken()
@@ -111,10 +113,10 @@ func (t *tokenDiscovery) timeoutError(ctx context.Context, last error) error {
 	return fmt.Errorf("token discovery at %q did not complete within %s: %w", t.server, t.o.Timeout, last)
 }
 
-func (t *tokenDiscovery) once(key, format string, args ...any) {
+func (t *tokenDiscovery) once(ctx context.Context, key, format string, args ...any) {
 	if !t.reported[key] {
 		t.reported[key] = true
-		t.o.Report(format, args...)
+		progress.Printf(ctx, format, args...)
 	}
 }
 

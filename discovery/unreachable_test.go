@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -40,7 +39,7 @@ func TestDiscoverTokenUnreachable(t *testing.T) {
 				Token: testToken, APIServerEndpoint: addr, CACertHashes: []string{ca.pin()},
 			}}}
 			start := time.Now()
-			got, err := Discover(context.Background(), cfg, Options{Timeout: tc.timeout, Report: rep.add})
+			got, err := Discover(rep.ctx(), cfg, Options{Timeout: tc.timeout})
 			elapsed := time.Since(start)
 
 			if n := strings.Count(rep.String(), "Unable to reach the API server at \""+server+"\""); n != 1 {

@@ -9,13 +9,13 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/certs"
 	"github.com/kadm-project/kadm/node/controlplane"
 	"github.com/kadm-project/kadm/node/health"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/node/staticpod"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // PatchStaticPod applies the --patches set (nil: none) to pod and reports
@@ -26,7 +26,7 @@ func PatchStaticPod(ctx context.Context, pod *corev1.Pod, set *patches.Set) (*co
 		return nil, err
 	}
 	for _, a := range applied {
-		workflow.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
+		progress.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
 	}
 	return pod, nil
 }
@@ -35,20 +35,20 @@ func PatchStaticPod(ctx context.Context, pod *corev1.Pod, set *patches.Set) (*co
 func ReportCert(ctx context.Context, c certs.Cert, res certs.Result) {
 	switch {
 	case res.Action == certs.Reused && c.IsCA():
-		workflow.Printf(ctx, "[certs] Using existing %s certificate authority\n", c.BaseName)
+		progress.Printf(ctx, "[certs] Using existing %s certificate authority\n", c.BaseName)
 	case res.Action == certs.ReusedKeyless:
-		workflow.Printf(ctx, "[certs] Using existing %s keyless certificate authority\n", c.BaseName)
+		progress.Printf(ctx, "[certs] Using existing %s keyless certificate authority\n", c.BaseName)
 	case res.Action == certs.Reused:
-		workflow.Printf(ctx, "[certs] Using existing %s certificate and key on disk\n", c.BaseName)
+		progress.Printf(ctx, "[certs] Using existing %s certificate and key on disk\n", c.BaseName)
 	case res.Action == certs.SignedExistingKey:
-		workflow.Printf(ctx, "[certs] Generating %q certificate for the existing key\n", c.BaseName)
+		progress.Printf(ctx, "[certs] Generating %q certificate for the existing key\n", c.BaseName)
 	default:
-		workflow.Printf(ctx, "[certs] Generating %q certificate and key\n", c.BaseName)
+		progress.Printf(ctx, "[certs] Generating %q certificate and key\n", c.BaseName)
 	}
 	cert := res.Certificate
 	if (res.Action == certs.Generated || res.Action == certs.SignedExistingKey) && !c.IsCA() &&
 		slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageServerAuth) {
-		workflow.Printf(ctx, "[certs] %s serving cert is signed for DNS names %v and IPs %v\n", c.BaseName, cert.DNSNames, cert.IPAddresses)
+		progress.Printf(ctx, "[certs] %s serving cert is signed for DNS names %v and IPs %v\n", c.BaseName, cert.DNSNames, cert.IPAddresses)
 	}
 }
 
@@ -56,16 +56,16 @@ func ReportCert(ctx context.Context, c certs.Cert, res certs.Result) {
 // name; program names the command a warning suggests.
 func ReportKubeconfig(ctx context.Context, program, name string, out kubeconfig.Outcome, externalCA bool) {
 	if m := out.ServerMismatch; m != nil {
-		workflow.Printf(ctx, "[kubeconfig] WARNING: the existing kubeconfig file %q points at API server %s instead of %s; it is kept, remove it to have %s write one for %s\n",
+		progress.Printf(ctx, "[kubeconfig] WARNING: the existing kubeconfig file %q points at API server %s instead of %s; it is kept, remove it to have %s write one for %s\n",
 			out.Path, m.Got, m.Want, program, m.Want)
 	}
 	switch {
 	case out.Written:
-		workflow.Printf(ctx, "[kubeconfig] Writing %q kubeconfig file\n", name)
+		progress.Printf(ctx, "[kubeconfig] Writing %q kubeconfig file\n", name)
 	case externalCA:
-		workflow.Printf(ctx, "[kubeconfig] External CA mode: Using user provided %s\n", name)
+		progress.Printf(ctx, "[kubeconfig] External CA mode: Using user provided %s\n", name)
 	default:
-		workflow.Printf(ctx, "[kubeconfig] Using existing kubeconfig file: %q\n", out.Path)
+		progress.Printf(ctx, "[kubeconfig] Using existing kubeconfig file: %q\n", out.Path)
 	}
 }
 
@@ -86,9 +86,8 @@ func WaitControlPlane(ctx context.Context, manifestDir, advertiseAddress, criSoc
 	if err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[control-plane-check] Waiting for healthy control plane components. This can take up to %v\n", timeout)
-	report := func(format string, args ...any) { workflow.Printf(ctx, format, args...) }
-	if err := health.Wait(ctx, comps, timeout, report); err != nil {
+	progress.Printf(ctx, "[control-plane-check] Waiting for healthy control plane components. This can take up to %v\n", timeout)
+	if err := health.Wait(ctx, comps, timeout); err != nil {
 		return fmt.Errorf("the control plane did not come up: %w; list the containers with 'crictl --runtime-endpoint %s ps -a' and read the failing one's logs", err, criSocket)
 	}
 	return nil

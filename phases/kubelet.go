@@ -10,10 +10,10 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/node/patches"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // RestartKubelet (re)starts the kubelet and says what the user must do when
@@ -21,21 +21,21 @@ import (
 // kubelet may be run some other way and the wait for it comes later.
 func RestartKubelet(ctx context.Context, phase, kubeletDir string, sys initsystem.InitSystem, sysErr error) {
 	if sys == nil {
-		workflow.Printf(ctx, "[%s] No supported init system detected, won't make sure the kubelet is running properly.\n", phase)
+		progress.Printf(ctx, "[%s] No supported init system detected, won't make sure the kubelet is running properly.\n", phase)
 		if sysErr != nil {
 			klog.V(1).Infof("[%s] %v", phase, sysErr)
 		}
-		workflow.Printf(ctx, "[%s] Start the kubelet yourself, with --config=%s and the flags in $%s from %s\n",
+		progress.Printf(ctx, "[%s] Start the kubelet yourself, with --config=%s and the flags in $%s from %s\n",
 			phase, filepath.Join(kubeletDir, kubelet.ConfigFileName), kubelet.FlagsVariable, filepath.Join(kubeletDir, kubelet.FlagsFileName))
 		return
 	}
 	o := initsystem.Restart(ctx, sys, kubelet.ServiceName)
 	if o.Missing {
-		workflow.Printf(ctx, "[%s] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.\n", phase)
+		progress.Printf(ctx, "[%s] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.\n", phase)
 	}
 	if o.Err != nil {
-		workflow.Printf(ctx, "[%s] WARNING: unable to start the kubelet service: [%v]\n", phase, o.Err)
-		workflow.Printf(ctx, "[%s] Please ensure kubelet is reloaded and running manually (e.g. '%s').\n", phase, o.StartCommand)
+		progress.Printf(ctx, "[%s] WARNING: unable to start the kubelet service: [%v]\n", phase, o.Err)
+		progress.Printf(ctx, "[%s] Please ensure kubelet is reloaded and running manually (e.g. '%s').\n", phase, o.StartCommand)
 	}
 }
 
@@ -45,20 +45,20 @@ func RestartKubelet(ctx context.Context, phase, kubeletDir string, sys initsyste
 func WaitKubeletHealthy(ctx context.Context, kc *componentconfig.KubeletConfiguration, timeout time.Duration) error {
 	url, err := kubelet.HealthzURL(kc)
 	if errors.Is(err, kubelet.ErrHealthzDisabled) {
-		workflow.Printf(ctx, "[kubelet-check] Skipping the kubelet health check: its healthz port is disabled\n")
+		progress.Printf(ctx, "[kubelet-check] Skipping the kubelet health check: its healthz port is disabled\n")
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[kubelet-check] Waiting for a healthy kubelet at %s. This can take up to %v\n", url, timeout)
+	progress.Printf(ctx, "[kubelet-check] Waiting for a healthy kubelet at %s. This can take up to %v\n", url, timeout)
 	start := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := kubelet.WaitHealthy(wctx, url); err != nil {
 		return fmt.Errorf("the kubelet did not become healthy: %w; check it with 'systemctl status kubelet' and 'journalctl -xeu kubelet'", err)
 	}
-	workflow.Printf(ctx, "[kubelet-check] The kubelet is healthy after %v\n", time.Since(start).Round(time.Millisecond))
+	progress.Printf(ctx, "[kubelet-check] The kubelet is healthy after %v\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -75,7 +75,7 @@ func Patcher(ctx context.Context, set *patches.Set) func(target string, doc []by
 			return nil, err
 		}
 		for _, a := range applied {
-			workflow.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
+			progress.Printf(ctx, "[patches] Applied patch of type %q to target %q\n", a.Type, a.Target)
 		}
 		return out, nil
 	}

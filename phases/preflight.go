@@ -3,7 +3,7 @@ package phases
 import (
 	"context"
 
-	"github.com/kadm-project/kadm/phases/workflow"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -12,7 +12,7 @@ import (
 func RunChecks(ctx context.Context, checks []preflight.Check, ignore []string) error {
 	r, err := preflight.Run(checks, ignore)
 	for _, line := range r.WarningLines() {
-		workflow.Printf(ctx, "%s\n", line)
+		progress.Printf(ctx, "%s\n", line)
 	}
 	return err
 }

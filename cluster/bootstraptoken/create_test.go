@@ -13,6 +13,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 func mustToken(t *testing.T, s string) *config.BootstrapTokenString {
@@ -81,12 +82,12 @@ func TestCreate(t *testing.T) {
 func TestCreateDryRun(t *testing.T) {
 	t.Parallel()
 	var reported []string
-	w := objects.DryRun{Report: func(r objects.Ref) { reported = append(reported, r.String()) }}
+	ctx := progress.WithSink(context.Background(), func(m string) { reported = append(reported, m) })
 	ts := []config.BootstrapToken{{Token: mustToken(t, "abcdef.0123456789abcdef")}}
-	if err := Create(context.Background(), w, ts, time.Now()); err != nil {
+	if err := Create(ctx, objects.DryRun{}, ts, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if want := `Secret "kube-system/bootstrap-token-abcdef"`; len(reported) != 1 || reported[0] != want {
+	if want := "[dryrun] Would create or update Secret \"kube-system/bootstrap-token-abcdef\"\n"; len(reported) != 1 || reported[0] != want {
 		t.Errorf("dry run reported %v, want [%s]", reported, want)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 var now = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -137,16 +138,19 @@ func TestUpload(t *testing.T) {
 func TestUploadDryRunCreatesNothing(t *testing.T) {
 	t.Parallel()
 	var reported []string
-	w := objects.DryRun{Report: func(r objects.Ref) { reported = append(reported, r.Kind+" "+r.Name) }}
+	ctx := progress.WithSink(t.Context(), func(m string) { reported = append(reported, m) })
 	data, err := Bundle(Files(filepath.Join(t.TempDir(), "missing"), nil), testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Upload(t.Context(), w, data, now); err != nil {
+	if err := Upload(ctx, objects.DryRun{}, data, now); err != nil {
 		t.Fatal(err)
 	}
-	if len(reported) != 4 || !strings.HasPrefix(reported[0], "Secret bootstrap-token-") || reported[1] != "Secret kubeadm-certs" ||
-		reported[2] != "Role kubeadm:kubeadm-certs" || reported[3] != "RoleBinding kubeadm:kubeadm-certs" {
+	const prefix = "[dryrun] Would create or update "
+	if len(reported) != 4 || !strings.HasPrefix(reported[0], prefix+`Secret "kube-system/bootstrap-token-`) ||
+		reported[1] != prefix+`Secret "kube-system/kubeadm-certs"`+"\n" ||
+		reported[2] != prefix+`Role "kube-system/kubeadm:kubeadm-certs"`+"\n" ||
+		reported[3] != prefix+`RoleBinding "kube-system/kubeadm:kubeadm-certs"`+"\n" {
 		t.Errorf("reported %q", reported)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // Writer makes an object exist as described. Phases take a Writer so that
@@ -99,21 +101,18 @@ func (c *Client) Apply(ctx context.Context, obj runtime.Object, opts ...Option) 
 	return live, nil
 }
 
-// DryRun writes nothing: it reports each object it is given.
-type DryRun struct {
-	Report func(Ref)
-}
+// DryRun writes nothing: it reports each object it is given as a progress
+// line ("[dryrun] Would create or update ...").
+type DryRun struct{}
 
 var _ Writer = DryRun{}
 
-func (d DryRun) Apply(_ context.Context, obj runtime.Object, _ ...Option) (runtime.Object, error) {
+func (DryRun) Apply(ctx context.Context, obj runtime.Object, _ ...Option) (runtime.Object, error) {
 	ref, err := RefOf(obj)
 	if err != nil {
 		return nil, err
 	}
-	if d.Report != nil {
-		d.Report(ref)
-	}
+	progress.Printf(ctx, "[dryrun] Would create or update %s\n", ref)
 	return obj, nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 var fast = Policy{Timeout: 2 * time.Second, Interval: time.Millisecond}
@@ -230,14 +232,16 @@ func TestRetryStopsWithTheContext(t *testing.T) {
 func TestDryRunReportsAndWritesNothing(t *testing.T) {
 	t.Parallel()
 	var got []string
-	w := DryRun{Report: func(r Ref) { got = append(got, r.String()) }}
-	err := ApplyAll(t.Context(), w,
+	ctx := progress.WithSink(t.Context(), func(m string) { got = append(got, m) })
+	w := DryRun{}
+	err := ApplyAll(ctx, w,
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "bootstrap-token-abcdef"}},
 		binding("cr"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{`Secret "kube-system/bootstrap-token-abcdef"`, `ClusterRoleBinding "kubeadm:test"`}
+	want := []string{"[dryrun] Would create or update Secret \"kube-system/bootstrap-token-abcdef\"\n",
+		"[dryrun] Would create or update ClusterRoleBinding \"kubeadm:test\"\n"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("reported %q, want %q", got, want)
 	}

@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // State is a stage of a kubelet client certificate signing request.
@@ -63,7 +65,8 @@ type csrTracker struct {
 	since        time.Time
 	pendingAfter time.Duration
 	resync       time.Duration
-	report       func(Event)
+	program      string
+	onEvent      func(Event)
 
 	name      string
 	created   metav1.Time
@@ -106,7 +109,7 @@ func (t *csrTracker) settle(ctx context.Context) {
 		return
 	}
 	if t.name != "" {
-		t.emit(Issued)
+		t.emit(ctx, Issued)
 		return
 	}
 	list, err := t.client.CertificatesV1().CertificateSigningRequests().List(ctx, kubeletRequests())
@@ -116,7 +119,7 @@ func (t *csrTracker) settle(ctx context.Context) {
 	}
 	for i := range list.Items {
 		// A denial no longer matters: the kubelet has its credentials.
-		_ = t.observe(&list.Items[i])
+		_ = t.observe(ctx, &list.Items[i])
 	}
 }
 
@@ -143,7 +146,7 @@ func (t *csrTracker) watch(ctx context.Context, start watchFunc, opts metav1.Lis
 	tick := time.NewTicker(min(t.pendingAfter, t.resync) / 4)
 	defer tick.Stop()
 	for {
-		t.checkPending()
+		t.checkPending(ctx)
 		select {
 		case <-wctx.Done():
 			return nil
@@ -154,7 +157,7 @@ func (t *csrTracker) watch(ctx context.Context, start watchFunc, opts metav1.Lis
 				return nil
 			}
 			if csr, isCSR := e.Object.(*certificatesv1.CertificateSigningRequest); isCSR && e.Type != watch.Deleted {
-				if err := t.observe(csr); err != nil {
+				if err := t.observe(ctx, csr); err != nil {
 					return err
 				}
 			}
@@ -164,7 +167,7 @@ func (t *csrTracker) watch(ctx context.Context, start watchFunc, opts metav1.Lis
 
 // observe takes one request into account: only the newest of this node's
 // requests matters, since the kubelet resubmits after a failure.
-func (t *csrTracker) observe(csr *certificatesv1.CertificateSigningRequest) error {
+func (t *csrTracker) observe(ctx context.Context, csr *certificatesv1.CertificateSigningRequest) error {
 	if !t.mine(csr) {
 		return nil
 	}
@@ -173,7 +176,7 @@ func (t *csrTracker) observe(csr *certificatesv1.CertificateSigningRequest) erro
 			return nil
 		}
 		t.name, t.created, t.firstSeen, t.reported = csr.Name, csr.CreationTimestamp, time.Now(), map[State]bool{}
-		t.emit(Created)
+		t.emit(ctx, Created)
 	}
 	for _, c := range csr.Status.Conditions {
 		if c.Status == corev1.ConditionFalse {
@@ -187,11 +190,11 @@ func (t *csrTracker) observe(csr *certificatesv1.CertificateSigningRequest) erro
 			}
 			return &DeniedError{CSR: csr.Name, Condition: condition, Reason: c.Reason, Message: c.Message}
 		case certificatesv1.CertificateApproved:
-			t.emit(Approved)
+			t.emit(ctx, Approved)
 		}
 	}
 	if len(csr.Status.Certificate) > 0 {
-		t.emit(Issued)
+		t.emit(ctx, Issued)
 	}
 	return nil
 }
@@ -215,20 +218,33 @@ func (t *csrTracker) mine(csr *certificatesv1.CertificateSigningRequest) bool {
 	return err == nil && req.Subject.CommonName == t.subject
 }
 
-func (t *csrTracker) checkPending() {
+func (t *csrTracker) checkPending(ctx context.Context) {
 	if t.name == "" || t.reported[Approved] || t.reported[Issued] || time.Since(t.firstSeen) < t.pendingAfter {
 		return
 	}
-	t.emit(Pending)
+	t.emit(ctx, Pending)
 }
 
-func (t *csrTracker) emit(s State) {
+// emit reports each state of the request once, in kubeadm's words.
+func (t *csrTracker) emit(ctx context.Context, s State) {
 	t.last = s
 	if t.reported[s] {
 		return
 	}
 	t.reported[s] = true
-	if t.report != nil {
-		t.report(Event{CSR: t.name, State: s})
+	switch s {
+	case Created:
+		progress.Printf(ctx, "[kubelet-start] The kubelet sent certificate signing request %q\n", t.name)
+	case Pending:
+		progress.Printf(ctx, "[kubelet-start] Certificate signing request %q is not approved yet. If the cluster does not approve node requests automatically, approve it from a control-plane node:\n", t.name)
+		progress.Printf(ctx, "\n\tkubectl certificate approve %s\n\n", t.name)
+		progress.Printf(ctx, "[kubelet-start] %s keeps waiting for the approval\n", t.program)
+	case Approved:
+		progress.Printf(ctx, "[kubelet-start] Certificate signing request %q was approved\n", t.name)
+	case Issued:
+		progress.Printf(ctx, "[kubelet-start] Certificate signing request %q was signed: the kubelet has its client certificate\n", t.name)
+	}
+	if t.onEvent != nil {
+		t.onEvent(Event{CSR: t.name, State: s})
 	}
 }

@@ -46,8 +46,10 @@ type Options struct {
 	KubeletConf string
 	// Check tells whether kubelet.conf is usable; nil is CheckKubeconfig.
 	Check func(ctx context.Context, path string) (user string, err error)
-	// Report receives each state of the node's request once; may be nil.
-	Report func(Event)
+	// Program is the name kadm was invoked as, for the progress lines.
+	Program string
+	// onEvent sees each state of the node's request once; for tests.
+	onEvent func(Event)
 	// PendingAfter, Interval and Resync default to DefaultPendingAfter,
 	// DefaultInterval and 30s.
 	PendingAfter, Interval, Resync time.Duration
@@ -72,7 +74,8 @@ func Wait(ctx context.Context, o Options) error {
 		since:        o.Since,
 		pendingAfter: o.PendingAfter,
 		resync:       o.Resync,
-		report:       o.Report,
+		program:      o.Program,
+		onEvent:      o.onEvent,
 	}
 	if t.pendingAfter <= 0 {
 		t.pendingAfter = DefaultPendingAfter

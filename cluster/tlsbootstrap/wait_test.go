@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 const (
@@ -171,7 +174,13 @@ func TestWait(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			var linesMu sync.Mutex
+			var lines strings.Builder
+			ctx, cancel := context.WithTimeout(progress.WithSink(context.Background(), func(m string) {
+				linesMu.Lock()
+				defer linesMu.Unlock()
+				lines.WriteString(m)
+			}), 2*time.Second)
 			defer cancel()
 			a := &approver{client: client}
 			start := time.Now()
@@ -182,7 +191,7 @@ func TestWait(t *testing.T) {
 			err := Wait(ctx, Options{
 				Client: follow, TokenID: "abcdef", NodeName: nodeName, Since: now.Add(-time.Minute),
 				KubeletConf: "/etc/kubernetes/kubelet.conf", Check: a.check,
-				Report: func(e Event) {
+				onEvent: func(e Event) {
 					a.record(e)
 					if e.State == tt.approveOn {
 						go a.issue(ctx, t, e.CSR)
@@ -202,6 +211,14 @@ func TestWait(t *testing.T) {
 			}
 			if got := a.states(); strings.Join(toStrings(got), ",") != strings.Join(toStrings(tt.want), ",") {
 				t.Errorf("reported %v, want %v", got, tt.want)
+			}
+			linesMu.Lock()
+			defer linesMu.Unlock()
+			if slices.Contains(tt.want, Pending) && !strings.Contains(lines.String(), "\tkubectl certificate approve ") {
+				t.Errorf("a pending request's progress does not say how to approve it:\n%s", lines.String())
+			}
+			if slices.Contains(tt.want, Issued) && !strings.Contains(lines.String(), "was signed: the kubelet has its client certificate") {
+				t.Errorf("an issued certificate is not reported:\n%s", lines.String())
 			}
 		})
 	}

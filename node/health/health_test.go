@@ -13,6 +13,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 func pod(args ...string) *corev1.Pod {
@@ -65,16 +67,16 @@ func TestWait(t *testing.T) {
 
 	var mu sync.Mutex
 	var lines []string
-	report := func(format string, args ...any) {
+	ctx := progress.WithSink(context.Background(), func(m string) {
 		mu.Lock()
 		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf(format, args...))
-	}
-	err := Wait(context.Background(), []Component{{"good", healthyAfterTwo.URL}}, 10*time.Second, report)
+		lines = append(lines, m)
+	})
+	err := Wait(ctx, []Component{{"good", healthyAfterTwo.URL}}, 10*time.Second)
 	if err != nil {
 		t.Fatalf("a component that becomes healthy: %v", err)
 	}
-	err = Wait(context.Background(), []Component{{"good", healthyAfterTwo.URL}, {"bad", broken.URL}}, time.Second, report)
+	err = Wait(ctx, []Component{{"good", healthyAfterTwo.URL}, {"bad", broken.URL}}, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "bad at "+broken.URL) || strings.Contains(err.Error(), "good") {
 		t.Errorf("error %v should name only the unhealthy component", err)
 	}

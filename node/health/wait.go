@@ -7,16 +7,15 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-)
 
-// Report receives one progress line per component.
-type Report func(format string, args ...any)
+	"github.com/kadm-project/kadm/internal/progress"
+)
 
 // Wait polls every component until each answers 200 OK, concurrently, or
 // until timeout. The error names each component that did not come up and
 // its last failure. Certificates are not verified: these are liveness
 // probes of local components, some of which serve self-signed certificates.
-func Wait(ctx context.Context, comps []Component, timeout time.Duration, report Report) error {
+func Wait(ctx context.Context, comps []Component, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	client := &http.Client{
@@ -25,16 +24,16 @@ func Wait(ctx context.Context, comps []Component, timeout time.Duration, report 
 	}
 	errs := make(chan error, len(comps))
 	for _, c := range comps {
-		report("[control-plane-check] Checking %s at %s\n", c.Name, c.URL)
+		progress.Printf(ctx, "[control-plane-check] Checking %s at %s\n", c.Name, c.URL)
 		go func() {
 			start := time.Now()
 			err := poll(ctx, client, c.URL)
 			if err != nil {
-				report("[control-plane-check] %s is not healthy after %v\n", c.Name, time.Since(start).Round(time.Millisecond))
+				progress.Printf(ctx, "[control-plane-check] %s is not healthy after %v\n", c.Name, time.Since(start).Round(time.Millisecond))
 				errs <- fmt.Errorf("%s at %s: %w", c.Name, c.URL, err)
 				return
 			}
-			report("[control-plane-check] %s is healthy after %v\n", c.Name, time.Since(start).Round(time.Millisecond))
+			progress.Printf(ctx, "[control-plane-check] %s is healthy after %v\n", c.Name, time.Since(start).Round(time.Millisecond))
 			errs <- nil
 		}()
 	}

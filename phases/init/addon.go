@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kadm-project/kadm/cluster/addons"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
@@ -46,7 +47,7 @@ func addonPhase(printManifest *bool) workflow.Phase[Data] {
 func runCoreDNS(ctx context.Context, d Data) error {
 	c := d.ClusterCfg()
 	if c.DNS.Disabled {
-		workflow.Printf(ctx, "[addons] Skipping the addon/coredns phase. The addon is disabled.\n")
+		progress.Printf(ctx, "[addons] Skipping the addon/coredns phase. The addon is disabled.\n")
 		return nil
 	}
 	patch, err := patcher(ctx, d)
@@ -63,7 +64,7 @@ func runCoreDNS(ctx context.Context, d Data) error {
 func runKubeProxy(ctx context.Context, d Data) error {
 	c := d.ClusterCfg()
 	if c.Proxy.Disabled {
-		workflow.Printf(ctx, "[addons] Skipping the addon/kube-proxy phase. The addon is disabled.\n")
+		progress.Printf(ctx, "[addons] Skipping the addon/kube-proxy phase. The addon is disabled.\n")
 		return nil
 	}
 	patch, err := patcher(ctx, d)
@@ -93,14 +94,14 @@ func install(ctx context.Context, d Data, a *addons.Addon) error {
 		if err != nil {
 			return err
 		}
-		workflow.Printf(ctx, "%s", b)
+		progress.Printf(ctx, "%s", b)
 		return nil
 	case d.DryRun():
 		b, err := a.DryRunReport()
 		if err != nil {
 			return err
 		}
-		workflow.Printf(ctx, "%s", b)
+		progress.Printf(ctx, "%s", b)
 	default:
 		w, err := clusterWriter(ctx, d)
 		if err != nil {
@@ -110,6 +111,6 @@ func install(ctx context.Context, d Data, a *addons.Addon) error {
 			return err
 		}
 	}
-	workflow.Printf(ctx, "[addons] Applied essential addon: %s\n", a.Name)
+	progress.Printf(ctx, "[addons] Applied essential addon: %s\n", a.Name)
 	return nil
 }

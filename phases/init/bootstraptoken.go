@@ -17,6 +17,7 @@ import (
 	"github.com/kadm-project/kadm/cluster/bootstraptoken"
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -46,12 +47,12 @@ func runBootstrapToken(ctx context.Context, d Data) error {
 		switch values := tokenValues(tokens); len(values) {
 		case 0:
 		case 1:
-			workflow.Printf(ctx, "[bootstrap-token] Using token: %s\n", values[0])
+			progress.Printf(ctx, "[bootstrap-token] Using token: %s\n", values[0])
 		default:
-			workflow.Printf(ctx, "[bootstrap-token] Using tokens: %v\n", values)
+			progress.Printf(ctx, "[bootstrap-token] Using tokens: %v\n", values)
 		}
 	}
-	workflow.Printf(ctx, "[bootstrap-token] Configuring bootstrap tokens, cluster-info ConfigMap, RBAC Roles\n")
+	progress.Printf(ctx, "[bootstrap-token] Configuring bootstrap tokens, cluster-info ConfigMap, RBAC Roles\n")
 	now := time.Now()
 	for _, t := range tokens {
 		secret, err := bootstraptoken.Secret(t, now)
@@ -74,12 +75,12 @@ func runBootstrapToken(ctx context.Context, d Data) error {
 	}
 	for _, g := range grants {
 		// kubeadm's wording and order: the line comes before the objects.
-		workflow.Printf(ctx, "[bootstrap-token] Configured RBAC rules to %s\n", g.to)
+		progress.Printf(ctx, "[bootstrap-token] Configured RBAC rules to %s\n", g.to)
 		if err := objects.ApplyAll(ctx, w, g.objs...); err != nil {
 			return err
 		}
 	}
-	workflow.Printf(ctx, "[bootstrap-token] Creating the %q ConfigMap in the %q namespace\n", bootstrapapi.ConfigMapClusterInfo, metav1.NamespacePublic)
+	progress.Printf(ctx, "[bootstrap-token] Creating the %q ConfigMap in the %q namespace\n", bootstrapapi.ConfigMapClusterInfo, metav1.NamespacePublic)
 	info, err := clusterInfo(d)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/certs"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
@@ -57,7 +58,7 @@ func certLong(c certs.Cert) string {
 // will need, so that `certs all` is not one key generation after another.
 func runCerts(ctx context.Context, d Data) error {
 	dir := d.CertificateDir()
-	workflow.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
+	progress.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
 	list := certs.ForCluster(d.ClusterCfg())
 	files := []string{certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile}
 	for _, c := range list {
@@ -77,7 +78,7 @@ func runCert(c certs.Cert) func(context.Context, Data) error {
 			if c.IsCA() {
 				what = "certificate authority"
 			}
-			workflow.Printf(ctx, "[certs] External etcd mode: Skipping %s %s generation\n", c.BaseName, what)
+			progress.Printf(ctx, "[certs] External etcd mode: Skipping %s %s generation\n", c.BaseName, what)
 			return nil
 		}
 		files := c.Files()
@@ -110,11 +111,11 @@ func runServiceAccount(ctx context.Context, d Data) error {
 	}
 	switch {
 	case res.Action == certs.Generated:
-		workflow.Printf(ctx, "[certs] Generating %q key and public key\n", certs.ServiceAccountBaseName)
+		progress.Printf(ctx, "[certs] Generating %q key and public key\n", certs.ServiceAccountBaseName)
 	case d.ExternalCA():
-		workflow.Printf(ctx, "[certs] Using existing %s keys\n", certs.ServiceAccountBaseName)
+		progress.Printf(ctx, "[certs] Using existing %s keys\n", certs.ServiceAccountBaseName)
 	default:
-		workflow.Printf(ctx, "[certs] Using the existing %q key\n", certs.ServiceAccountBaseName)
+		progress.Printf(ctx, "[certs] Using the existing %q key\n", certs.ServiceAccountBaseName)
 	}
 	return nil
 }

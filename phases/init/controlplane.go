@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/controlplane"
 	"github.com/kadm-project/kadm/node/staticpod"
 	"github.com/kadm-project/kadm/phases"
@@ -48,7 +49,7 @@ func controlPlanePhase() workflow.Phase[Data] {
 }
 
 func announceManifestDir(ctx context.Context, d Data) error {
-	workflow.Printf(ctx, "[control-plane] Using manifest folder %q\n", d.ManifestDir())
+	progress.Printf(ctx, "[control-plane] Using manifest folder %q\n", d.ManifestDir())
 	return nil
 }
 
@@ -56,7 +57,7 @@ func announceManifestDir(ctx context.Context, d Data) error {
 // with the user's patches applied.
 func createControlPlaneManifest(component string) func(context.Context, Data) error {
 	return func(ctx context.Context, d Data) error {
-		workflow.Printf(ctx, "[control-plane] Creating static Pod manifest for %q\n", component)
+		progress.Printf(ctx, "[control-plane] Creating static Pod manifest for %q\n", component)
 		cfg := d.Cfg()
 		certDir, kubeconfigDir := manifestDirs(d)
 		pod, err := controlplane.Pod(component, controlplane.Input{
@@ -108,7 +109,7 @@ func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod) error {
 	if err != nil {
 		return fmt.Errorf("show the dry-run manifest: %w", err)
 	}
-	workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(config.DefaultManifestsDir, pod.Name), data)
+	progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(config.DefaultManifestsDir, pod.Name), data)
 	return nil
 }
 

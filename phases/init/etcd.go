@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/etcd"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -37,11 +38,11 @@ func createLocalEtcdManifest(ctx context.Context, d Data) error {
 	}
 	dataDir := c.Etcd.Local.DataDir
 	if d.DryRun() {
-		workflow.Printf(ctx, "[etcd] Would ensure that %q directory is present\n", dataDir)
+		progress.Printf(ctx, "[etcd] Would ensure that %q directory is present\n", dataDir)
 	} else if err := etcd.CreateDataDir(dataDir); err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[etcd] Creating static Pod manifest for local etcd in %q\n", d.ManifestDir())
+	progress.Printf(ctx, "[etcd] Creating static Pod manifest for local etcd in %q\n", d.ManifestDir())
 	certDir, _ := manifestDirs(d)
 	pod, err := etcd.Pod(etcd.ManifestInput{
 		Cluster:            c,

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
@@ -48,7 +49,7 @@ func kubeconfigPhase() workflow.Phase[Data] {
 // startKubeconfigs announces the directory and, when kadm signs the files,
 // starts making the keys of the missing ones while the children run.
 func startKubeconfigs(ctx context.Context, d Data) error {
-	workflow.Printf(ctx, "[kubeconfig] Using kubeconfig folder %q\n", d.KubeConfigDir())
+	progress.Printf(ctx, "[kubeconfig] Using kubeconfig folder %q\n", d.KubeConfigDir())
 	if d.ExternalCA() {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
@@ -43,7 +44,7 @@ func runEnableClientCertRotation(ctx context.Context, d Data, detect detectInitS
 	}
 	klog.V(1).Infof("[kubelet-finalize] Assuming that kubelet client certificate rotation is enabled: found %q", pem)
 	path := filepath.Join(d.KubeConfigDir(), kubeconfig.KubeletFile)
-	workflow.Printf(ctx, "[kubelet-finalize] Updating %q to point to a rotatable kubelet client certificate and key\n", path)
+	progress.Printf(ctx, "[kubelet-finalize] Updating %q to point to a rotatable kubelet client certificate and key\n", path)
 	if d.DryRun() {
 		return nil
 	}

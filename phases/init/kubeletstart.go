@@ -6,6 +6,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
@@ -80,7 +81,7 @@ func runKubeletStart(ctx context.Context, d Data, detect detectInitSystem) error
 		{kubelet.ConfigFileName, "configuration", config},
 	}
 	for _, f := range files {
-		workflow.Printf(ctx, "[kubelet-start] Writing kubelet %s to file %q\n", f.what, filepath.Join(dir, f.name))
+		progress.Printf(ctx, "[kubelet-start] Writing kubelet %s to file %q\n", f.what, filepath.Join(dir, f.name))
 		if err := kubelet.WriteFile(dir, f.name, f.data); err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func runKubeletStart(ctx context.Context, d Data, detect detectInitSystem) error
 	if d.DryRun() {
 		return nil
 	}
-	workflow.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
+	progress.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
 	phases.RestartKubelet(ctx, "kubelet-start", dir, sys, sysErr)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kadm-project/kadm/cluster/noderole"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
@@ -21,12 +22,12 @@ func markControlPlanePhase() workflow.Phase[Data] {
 
 func runMarkControlPlane(ctx context.Context, d Data) error {
 	nr := d.Cfg().NodeRegistration
-	workflow.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the labels: %v\n", nr.Name, noderole.ControlPlaneLabels())
+	progress.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the labels: %v\n", nr.Name, noderole.ControlPlaneLabels())
 	if len(nr.Taints) > 0 {
-		workflow.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the taints %v\n", nr.Name, noderole.TaintStrings(nr.Taints))
+		progress.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the taints %v\n", nr.Name, noderole.TaintStrings(nr.Taints))
 	}
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would patch Node %q\n", nr.Name)
+		progress.Printf(ctx, "[dryrun] Would patch Node %q\n", nr.Name)
 		return nil
 	}
 	client, err := d.Client()

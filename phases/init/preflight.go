@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -29,7 +30,7 @@ func preflightPhase() workflow.Phase[Data] {
 // so unlike kubeadm it pulls no images here: the container runtime pulls
 // them when the kubelet starts the static Pods.
 func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
-	workflow.Printf(ctx, "[preflight] Running pre-flight checks\n")
+	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	ignore := d.IgnorePreflightErrors()
 	if err := phases.RunChecks(ctx, preflight.RootChecks(h), ignore); err != nil {
 		return err

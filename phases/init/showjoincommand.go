@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kadm-project/kadm/cluster/bootstraptoken"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
@@ -41,7 +42,7 @@ func showJoinCommand(ctx context.Context, d Data) error {
 				cp.CertificateKey = bootstraptoken.Withheld
 			}
 		}
-		workflow.Printf(ctx, "%s", initDone(d, path, cp.String(), worker.String()))
+		progress.Printf(ctx, "%s", initDone(d, path, cp.String(), worker.String()))
 	}
 	return nil
 }

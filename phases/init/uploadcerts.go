@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kadm-project/kadm/cluster/copycerts"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
@@ -28,7 +29,7 @@ func uploadCertsPhase() workflow.Phase[Data] {
 // printed at the end carries it.
 func runUploadCerts(ctx context.Context, d Data) error {
 	if !d.UploadCerts() {
-		workflow.Printf(ctx, "[upload-certs] Skipping phase. Please see --%s\n", options.UploadCerts)
+		progress.Printf(ctx, "[upload-certs] Skipping phase. Please see --%s\n", options.UploadCerts)
 		return nil
 	}
 	w, err := clusterWriter(ctx, d)
@@ -41,7 +42,7 @@ func runUploadCerts(ctx context.Context, d Data) error {
 			return err
 		}
 	}
-	workflow.Printf(ctx, "[upload-certs] Storing the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
+	progress.Printf(ctx, "[upload-certs] Storing the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
 	data, err := copycerts.Bundle(copycerts.Files(d.CertificateDir(), d.ClusterCfg().Etcd.External), cfg.CertificateKey)
 	if err != nil {
 		return err
@@ -50,7 +51,7 @@ func runUploadCerts(ctx context.Context, d Data) error {
 		return fmt.Errorf("upload the certificates: %w", err)
 	}
 	if !d.SkipCertificateKeyPrint() {
-		workflow.Printf(ctx, "[upload-certs] Using certificate key:\n%s\n", cfg.CertificateKey)
+		progress.Printf(ctx, "[upload-certs] Using certificate key:\n%s\n", cfg.CertificateKey)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -46,7 +47,7 @@ func runUploadKubeadmConfig(ctx context.Context, d Data) error {
 	if err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[upload-config] Storing the configuration used in ConfigMap %q in the %q Namespace\n",
+	progress.Printf(ctx, "[upload-config] Storing the configuration used in ConfigMap %q in the %q Namespace\n",
 		clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
 	cm, err := clusterconfig.KubeadmConfig(d.ClusterCfg())
 	if err != nil {
@@ -63,7 +64,7 @@ func runUploadKubeletConfig(ctx context.Context, d Data) error {
 	if err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[kubelet] Creating a ConfigMap %q in namespace %s with the configuration for the kubelets in the cluster\n",
+	progress.Printf(ctx, "[kubelet] Creating a ConfigMap %q in namespace %s with the configuration for the kubelets in the cluster\n",
 		clusterconfig.KubeletConfigMap, metav1.NamespaceSystem)
 	doc := d.KubeletConfigDocument()
 	// The warnings about kept user values are kubelet-start's to print.
@@ -89,9 +90,7 @@ func runUploadKubeletConfig(ctx context.Context, d Data) error {
 // --dry-run a progress line per object instead of a write.
 func clusterWriter(ctx context.Context, d Data) (objects.Writer, error) {
 	if d.DryRun() {
-		return objects.DryRun{Report: func(r objects.Ref) {
-			workflow.Printf(ctx, "[dryrun] Would create or update %s\n", r)
-		}}, nil
+		return objects.DryRun{}, nil
 	}
 	client, err := d.Client()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
@@ -23,9 +24,9 @@ func waitControlPlanePhase() workflow.Phase[Data] {
 // component's health endpoint, each bounded by its configured timeout.
 func waitControlPlane(ctx context.Context, d Data) error {
 	timeouts := d.Cfg().Timeouts
-	workflow.Printf(ctx, "[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory %q\n", d.ManifestDir())
+	progress.Printf(ctx, "[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory %q\n", d.ManifestDir())
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would wait for the kubelet and the control-plane components to become healthy\n")
+		progress.Printf(ctx, "[dryrun] Would wait for the kubelet and the control-plane components to become healthy\n")
 		return nil
 	}
 	if err := waitKubelet(ctx, d, timeouts.KubeletHealthCheck.Duration); err != nil {

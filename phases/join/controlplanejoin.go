@@ -12,12 +12,12 @@ import (
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/cluster/noderole"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/etcd"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/node/staticpod"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // writeStaticPod applies the patches to pod and writes it to the manifest
@@ -32,7 +32,7 @@ func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod, set *patches.S
 		if err != nil {
 			return err
 		}
-		workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(d.ManifestDir(), pod.Name), data)
+		progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(d.ManifestDir(), pod.Name), data)
 		return nil
 	}
 	_, _, err = staticpod.Write(d.ManifestDir(), pod)
@@ -47,7 +47,7 @@ func stackedEtcd(ctx context.Context, d Data, phase string) (*config.ClusterConf
 		return nil, false, err
 	}
 	if state.Cluster.Etcd.External != nil {
-		workflow.Printf(ctx, "[%s] Using external etcd: no local etcd member to check or add\n", phase)
+		progress.Printf(ctx, "[%s] Using external etcd: no local etcd member to check or add\n", phase)
 		return state.Cluster, false, nil
 	}
 	return state.Cluster, true, nil
@@ -72,10 +72,10 @@ func runCheckEtcd(ctx context.Context, d Data) error {
 		return err
 	}
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would check that the etcd cluster is healthy\n")
+		progress.Printf(ctx, "[dryrun] Would check that the etcd cluster is healthy\n")
 		return nil
 	}
-	workflow.Printf(ctx, "[check-etcd] Checking that the etcd cluster is healthy\n")
+	progress.Printf(ctx, "[check-etcd] Checking that the etcd cluster is healthy\n")
 	c, err := etcdClient(ctx, d, cluster)
 	if err != nil {
 		return err
@@ -113,8 +113,8 @@ func runEtcdJoin(ctx context.Context, d Data) error {
 		HealthCheckTimeout: cfg.Timeouts.ControlPlaneComponentHealthCheck.Duration,
 	}
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would ensure that %q directory is present\n", cluster.Etcd.Local.DataDir)
-		workflow.Printf(ctx, "[dryrun] Would add etcd member %s as a learner, write its static Pod and promote it\n", peerURL)
+		progress.Printf(ctx, "[dryrun] Would ensure that %q directory is present\n", cluster.Etcd.Local.DataDir)
+		progress.Printf(ctx, "[dryrun] Would add etcd member %s as a learner, write its static Pod and promote it\n", peerURL)
 		return nil
 	}
 	c, err := etcdClient(ctx, d, cluster)
@@ -126,21 +126,21 @@ func runEtcdJoin(ctx context.Context, d Data) error {
 	defer cancel()
 
 	self, all, err := c.AddLearner(ctx, name, peerURL, func() {
-		workflow.Printf(ctx, "[etcd] Another member is joining: etcd takes one learner at a time, so this one waits for its promotion\n")
+		progress.Printf(ctx, "[etcd] Another member is joining: etcd takes one learner at a time, so this one waits for its promotion\n")
 	})
 	if err != nil {
 		return err
 	}
 	if self.IsLearner {
-		workflow.Printf(ctx, "[etcd] Announced new etcd member %s (%x) as a learner to the existing etcd cluster\n", peerURL, self.ID)
+		progress.Printf(ctx, "[etcd] Announced new etcd member %s (%x) as a learner to the existing etcd cluster\n", peerURL, self.ID)
 	} else {
-		workflow.Printf(ctx, "[etcd] etcd member %s (%x) is already a voting member\n", peerURL, self.ID)
+		progress.Printf(ctx, "[etcd] etcd member %s (%x) is already a voting member\n", peerURL, self.ID)
 	}
 	in.InitialCluster = etcdcluster.InitialCluster(all, name, peerURL)
 	if err := etcd.CreateDataDir(cluster.Etcd.Local.DataDir); err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[etcd] Creating static Pod manifest for %q\n", etcd.Name)
+	progress.Printf(ctx, "[etcd] Creating static Pod manifest for %q\n", etcd.Name)
 	pod, err := etcd.Pod(in)
 	if err != nil {
 		return fmt.Errorf("build the etcd static Pod: %w", err)
@@ -149,11 +149,11 @@ func runEtcdJoin(ctx context.Context, d Data) error {
 		return err
 	}
 	if self.IsLearner {
-		workflow.Printf(ctx, "[etcd] Waiting for the new etcd member to catch up with the leader, then promoting it. This can take up to %v\n", cfg.Timeouts.EtcdAPICall.Duration)
+		progress.Printf(ctx, "[etcd] Waiting for the new etcd member to catch up with the leader, then promoting it. This can take up to %v\n", cfg.Timeouts.EtcdAPICall.Duration)
 		if err := c.Promote(ctx, self.ID); err != nil {
 			return err
 		}
-		workflow.Printf(ctx, "[etcd] Promoted etcd member %s to a voting member\n", peerURL)
+		progress.Printf(ctx, "[etcd] Promoted etcd member %s to a voting member\n", peerURL)
 	}
 	if err := c.WaitAvailable(ctx); err != nil {
 		return fmt.Errorf("etcd member %s was added, but the cluster did not become available: %w", peerURL, err)
@@ -168,7 +168,7 @@ func runMarkControlPlane(ctx context.Context, d Data) error {
 	cfg := d.Cfg()
 	nr := cfg.NodeRegistration
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would wait for the kubelet's TLS bootstrap and mark node %s as a control-plane\n", nr.Name)
+		progress.Printf(ctx, "[dryrun] Would wait for the kubelet's TLS bootstrap and mark node %s as a control-plane\n", nr.Name)
 		return nil
 	}
 	if err := waitControlPlaneBootstrap(ctx, d); err != nil {
@@ -178,9 +178,9 @@ func runMarkControlPlane(ctx context.Context, d Data) error {
 	if err != nil {
 		return err
 	}
-	workflow.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the labels: %v\n", nr.Name, noderole.ControlPlaneLabels())
+	progress.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the labels: %v\n", nr.Name, noderole.ControlPlaneLabels())
 	if len(nr.Taints) > 0 {
-		workflow.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the taints %v\n", nr.Name, noderole.TaintStrings(nr.Taints))
+		progress.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the taints %v\n", nr.Name, noderole.TaintStrings(nr.Taints))
 	}
 	return noderole.Mark(ctx, client, apiPolicy(d), nr.Name, nr.Taints)
 }
@@ -218,7 +218,7 @@ func waitControlPlaneBootstrap(ctx context.Context, d Data) error {
 func runWaitControlPlane(ctx context.Context, d Data) error {
 	cfg := d.Cfg()
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would wait for the control-plane components to become healthy\n")
+		progress.Printf(ctx, "[dryrun] Would wait for the control-plane components to become healthy\n")
 		return nil
 	}
 	return phases.WaitControlPlane(ctx, d.ManifestDir(), cfg.ControlPlane.LocalAPIEndpoint.AdvertiseAddress,

@@ -16,11 +16,11 @@ import (
 	"github.com/kadm-project/kadm/cluster/copycerts"
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/certs"
 	"github.com/kadm-project/kadm/node/controlplane"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // controlPlaneKubeconfigs are the kubeconfig files a joining control-plane
@@ -40,7 +40,7 @@ func apiPolicy(d Data) objects.Policy {
 func runDownloadCerts(ctx context.Context, d Data) error {
 	key := d.Cfg().ControlPlane.CertificateKey
 	if key == "" {
-		workflow.Printf(ctx, "[download-certs] Skipping certs download: no certificate key (--certificate-key); using the shared certificates on disk\n")
+		progress.Printf(ctx, "[download-certs] Skipping certs download: no certificate key (--certificate-key); using the shared certificates on disk\n")
 		return nil
 	}
 	state, err := d.InitCfg(ctx)
@@ -53,7 +53,7 @@ func runDownloadCerts(ctx context.Context, d Data) error {
 	}
 	dir := state.Cluster.CertificatesDir
 	files := copycerts.Files(dir, state.Cluster.Etcd.External)
-	workflow.Printf(ctx, "[download-certs] Downloading the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
+	progress.Printf(ctx, "[download-certs] Downloading the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
 	if d.DryRun() {
 		secret, err := copycerts.Fetch(ctx, client, apiPolicy(d), time.Now())
 		if err != nil {
@@ -65,7 +65,7 @@ func runDownloadCerts(ctx context.Context, d Data) error {
 		}
 		for _, f := range files {
 			if _, ok := opened[f.Entry]; ok && f.Path != "" {
-				workflow.Printf(ctx, "[dryrun] Would write file %q\n", f.Path)
+				progress.Printf(ctx, "[dryrun] Would write file %q\n", f.Path)
 			}
 		}
 		return nil
@@ -73,7 +73,7 @@ func runDownloadCerts(ctx context.Context, d Data) error {
 	if err := copycerts.Download(ctx, client, apiPolicy(d), key, files); err != nil {
 		return downloadHint(err, d.Program())
 	}
-	workflow.Printf(ctx, "[download-certs] Saved the shared certificates and keys to %q\n", dir)
+	progress.Printf(ctx, "[download-certs] Saved the shared certificates and keys to %q\n", dir)
 	return nil
 }
 
@@ -125,7 +125,7 @@ func runControlPlaneCerts(ctx context.Context, d Data) error {
 	}
 	cluster := state.Cluster
 	dir := cluster.CertificatesDir
-	workflow.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
+	progress.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
 	var leaves []certs.Cert
 	for _, c := range certs.ForCluster(cluster) {
 		if !c.IsCA() {
@@ -138,7 +138,7 @@ func runControlPlaneCerts(ctx context.Context, d Data) error {
 	}
 	if d.DryRun() {
 		for _, s := range specs {
-			workflow.Printf(ctx, "[dryrun] Would make certificate %q (DNS names %v, IPs %v) unless a valid one exists\n", s.BaseName, s.Config.AltNames.DNSNames, s.Config.AltNames.IPs)
+			progress.Printf(ctx, "[dryrun] Would make certificate %q (DNS names %v, IPs %v) unless a valid one exists\n", s.BaseName, s.Config.AltNames.DNSNames, s.Config.AltNames.IPs)
 		}
 		return nil
 	}
@@ -170,10 +170,10 @@ func runControlPlaneKubeconfigs(ctx context.Context, d Data) error {
 	}
 	files = slices.DeleteFunc(files, func(f kubeconfig.ClientFile) bool { return !slices.Contains(controlPlaneKubeconfigs, f.Name) })
 	dir := d.KubeConfigDir()
-	workflow.Printf(ctx, "[kubeconfig] Using kubeconfig folder %q\n", dir)
+	progress.Printf(ctx, "[kubeconfig] Using kubeconfig folder %q\n", dir)
 	if d.DryRun() {
 		for _, f := range files {
-			workflow.Printf(ctx, "[dryrun] Would write kubeconfig file %q for %q (server %s) unless a valid one exists\n", filepath.Join(dir, f.Name), f.User, f.Server)
+			progress.Printf(ctx, "[dryrun] Would write kubeconfig file %q for %q (server %s) unless a valid one exists\n", filepath.Join(dir, f.Name), f.User, f.Server)
 		}
 		return nil
 	}
@@ -204,9 +204,9 @@ func runControlPlaneManifests(ctx context.Context, d Data) error {
 		return err
 	}
 	cfg := d.Cfg()
-	workflow.Printf(ctx, "[control-plane] Using manifest folder %q\n", d.ManifestDir())
+	progress.Printf(ctx, "[control-plane] Using manifest folder %q\n", d.ManifestDir())
 	for _, component := range controlplane.Components() {
-		workflow.Printf(ctx, "[control-plane] Creating static Pod manifest for %q\n", component)
+		progress.Printf(ctx, "[control-plane] Creating static Pod manifest for %q\n", component)
 		pod, err := controlplane.Pod(component, controlplane.Input{
 			Cluster:            state.Cluster,
 			Endpoint:           cfg.ControlPlane.LocalAPIEndpoint,

@@ -4,8 +4,8 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // workerDone is kubeadm's closing message for a worker, word for word:
@@ -46,15 +46,15 @@ const dryRunDone = "[dryrun] Finished dry-running successfully: nothing was writ
 func Done(ctx context.Context, d Data) error {
 	switch {
 	case d.DryRun():
-		workflow.Printf(ctx, "%s", dryRunDone)
+		progress.Printf(ctx, "%s", dryRunDone)
 	case d.Cfg().ControlPlane != nil:
 		etcdLine := ""
 		if state, err := d.InitCfg(ctx); err == nil && state.Cluster.Etcd.External == nil {
 			etcdLine = "* A new etcd member was added to the local/stacked etcd cluster.\n"
 		}
-		workflow.Printf(ctx, controlPlaneDone, etcdLine, filepath.Join(d.KubeConfigDir(), kubeconfig.AdminFile))
+		progress.Printf(ctx, controlPlaneDone, etcdLine, filepath.Join(d.KubeConfigDir(), kubeconfig.AdminFile))
 	default:
-		workflow.Printf(ctx, "%s", workerDone)
+		progress.Printf(ctx, "%s", workerDone)
 	}
 	return nil
 }

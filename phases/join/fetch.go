@@ -12,8 +12,8 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/kubelet"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // FetchClusterState reads the kubeadm-config and kubelet-config ConfigMaps
@@ -21,8 +21,8 @@ import (
 // for up to timeout (timeouts.kubernetesAPICall). A ConfigMap that is absent
 // or forbidden fails at once: retrying cannot fix either.
 func FetchClusterState(ctx context.Context, client kubernetes.Interface, timeout time.Duration, program string) (*ClusterState, error) {
-	workflow.Printf(ctx, "[preflight] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
-	workflow.Printf(ctx, "[preflight] Use '%s init phase upload-config kubeadm --config your-config-file' to re-upload it.\n", program)
+	progress.Printf(ctx, "[preflight] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
+	progress.Printf(ctx, "[preflight] Use '%s init phase upload-config kubeadm --config your-config-file' to re-upload it.\n", program)
 	p := objects.Policy{Timeout: timeout}
 	cluster, err := clusterconfig.ReadCluster(ctx, client, p, program)
 	if err != nil {

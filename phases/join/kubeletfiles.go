@@ -14,11 +14,11 @@ import (
 
 	"github.com/kadm-project/kadm/config/componentconfig"
 	"github.com/kadm-project/kadm/internal/atomicfile"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // certMode and certDirMode are kubeadm's modes for a certificate and the
@@ -161,7 +161,7 @@ func writeFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) error {
 		}
 	}
 	for _, k := range f.kubeletFiles {
-		workflow.Printf(ctx, "[kubelet-start] Writing kubelet %s to file %q\n", k.what, filepath.Join(f.kubeletDir, k.name))
+		progress.Printf(ctx, "[kubelet-start] Writing kubelet %s to file %q\n", k.what, filepath.Join(f.kubeletDir, k.name))
 		if err := kubelet.WriteFile(f.kubeletDir, k.name, k.data); err != nil {
 			return err
 		}
@@ -173,13 +173,13 @@ func writeFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) error {
 // holds the token's secret, so only its path is shown.
 func printFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) {
 	if !ownCredentials {
-		workflow.Printf(ctx, "[dryrun] Would write file %q (the bootstrap kubeconfig; it holds the token, so it is not shown)\n", f.bootstrapPath)
+		progress.Printf(ctx, "[dryrun] Would write file %q (the bootstrap kubeconfig; it holds the token, so it is not shown)\n", f.bootstrapPath)
 	}
 	if !f.caPresent {
-		workflow.Printf(ctx, "[dryrun] Would write file %q with the cluster CA certificate\n", f.caPath)
+		progress.Printf(ctx, "[dryrun] Would write file %q with the cluster CA certificate\n", f.caPath)
 	}
 	for _, k := range f.kubeletFiles {
-		workflow.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", filepath.Join(f.kubeletDir, k.name), indent(k.data))
+		progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", filepath.Join(f.kubeletDir, k.name), indent(k.data))
 	}
 }
 

@@ -15,11 +15,11 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // sinceSlack allows for clock skew between this host and the API server when
@@ -85,10 +85,10 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	}
 
 	if d.DryRun() {
-		workflow.Printf(ctx, "[kubelet-start] Would stop the kubelet\n")
+		progress.Printf(ctx, "[kubelet-start] Would stop the kubelet\n")
 		printFiles(ctx, files, ownCredentials)
-		workflow.Printf(ctx, "[kubelet-start] Would start the kubelet\n")
-		workflow.Printf(ctx, "[kubelet-start] Would wait for the kubelet to be bootstrapped\n")
+		progress.Printf(ctx, "[kubelet-start] Would start the kubelet\n")
+		progress.Printf(ctx, "[kubelet-start] Would wait for the kubelet to be bootstrapped\n")
 		return nil
 	}
 	klog.V(1).Info("[kubelet-start] Stopping the kubelet")
@@ -116,7 +116,7 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 		return err
 	}
 	since := time.Now().Add(-sinceSlack)
-	workflow.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
+	progress.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
 	phases.RestartKubelet(ctx, "kubelet-start", d.KubeletDir(), sys, sysErr)
 
 	if err := phases.WaitKubeletHealthy(ctx, files.kubelet, cfg.Timeouts.KubeletHealthCheck.Duration); err != nil {
@@ -126,7 +126,7 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 		return nil
 	}
 	if controlPlane {
-		workflow.Printf(ctx, "[kubelet-start] The kubelet will finish its TLS bootstrap with this node's API server, once its etcd member has joined\n")
+		progress.Printf(ctx, "[kubelet-start] The kubelet will finish its TLS bootstrap with this node's API server, once its etcd member has joined\n")
 		return nil
 	}
 	return waitBootstrap(ctx, d, h, client, tlsCfg, nodeName, since)
@@ -152,13 +152,13 @@ func existingCredentials(ctx context.Context, h host, path, nodeName string) (bo
 	}
 	user, err := h.check(ctx, path)
 	if err != nil {
-		workflow.Printf(ctx, "[kubelet-start] WARNING: the existing %s does not authenticate (%v); the kubelet will replace it through the TLS bootstrap\n", path, err)
+		progress.Printf(ctx, "[kubelet-start] WARNING: the existing %s does not authenticate (%v); the kubelet will replace it through the TLS bootstrap\n", path, err)
 		return false, nil
 	}
 	if want := "system:node:" + nodeName; user != want {
 		return false, fmt.Errorf("%s authenticates as %q, not as this node (%q): remove it, or join with the node name it was made for (--node-name)", path, user, want)
 	}
-	workflow.Printf(ctx, "[kubelet-start] Using the credentials of node %q in %s: skipping the TLS bootstrap\n", nodeName, path)
+	progress.Printf(ctx, "[kubelet-start] Using the credentials of node %q in %s: skipping the TLS bootstrap\n", nodeName, path)
 	return true, nil
 }
 

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases"
-	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -15,7 +15,7 @@ import (
 // then, like kubeadm, it reads the cluster's configuration, so that a join
 // that cannot reach or read the cluster stops before anything is written.
 func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
-	workflow.Printf(ctx, "[preflight] Running pre-flight checks\n")
+	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	ignore := d.IgnorePreflightErrors()
 	if err := phases.RunChecks(ctx, preflight.RootChecks(h), ignore); err != nil {
 		return err
@@ -49,7 +49,7 @@ func controlPlanePreflight(ctx context.Context, d Data, cluster *config.ClusterC
 			"set controlPlaneEndpoint (a load balancer or DNS name for every API server) in the ClusterConfiguration of the kube-system/kubeadm-config ConfigMap, "+
 			"update the API server certificates for it, then join again", preflight.ErrChecksFailed)
 	}
-	workflow.Printf(ctx, "[preflight] Running pre-flight checks before initializing the new control plane instance\n")
+	progress.Printf(ctx, "[preflight] Running pre-flight checks before initializing the new control plane instance\n")
 	initCfg := &config.InitConfiguration{NodeRegistration: cfg.NodeRegistration, LocalAPIEndpoint: cfg.ControlPlane.LocalAPIEndpoint}
 	checks := preflight.InitChecks(ctx, preflight.InitParams{
 		Cfg:           initCfg,

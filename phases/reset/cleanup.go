@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/node/kubelet"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 // tmpDir is kadm's scratch directory under KubernetesDir, cleaned with
@@ -45,7 +45,7 @@ func planNode(ctx context.Context, d Data) nodePlan {
 		p.refused = append(p.refused, fmt.Errorf("refusing to clean the certificates directory from %s: %w; nothing was deleted from it, clean it by hand", source, err))
 	} else {
 		if certDir != config.DefaultCertificatesDir {
-			workflow.Printf(ctx, "[reset] WARNING: Cleaning a non-default certificates directory: %q\n", certDir)
+			progress.Printf(ctx, "[reset] WARNING: Cleaning a non-default certificates directory: %q\n", certDir)
 		}
 		p.dirs = append(p.dirs, cleanup.Target{Path: certDir, Contents: true})
 	}
@@ -75,13 +75,13 @@ func runCleanupNode(ctx context.Context, d Data) error {
 
 	errs := p.refused
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would delete contents of directories: %s\n", cleanup.Format(cleanup.Paths(p.dirs)))
-		workflow.Printf(ctx, "[dryrun] Would delete files: %s\n", cleanup.Format(cleanup.Paths(p.files)))
+		progress.Printf(ctx, "[dryrun] Would delete contents of directories: %s\n", cleanup.Format(cleanup.Paths(p.dirs)))
+		progress.Printf(ctx, "[dryrun] Would delete files: %s\n", cleanup.Format(cleanup.Paths(p.files)))
 		return errors.Join(errs...)
 	}
-	workflow.Printf(ctx, "[reset] Deleting contents of directories: %s\n", cleanup.Format(cleanup.Paths(p.dirs)))
+	progress.Printf(ctx, "[reset] Deleting contents of directories: %s\n", cleanup.Format(cleanup.Paths(p.dirs)))
 	errs = append(errs, removeAll(ctx, p.dirs)...)
-	workflow.Printf(ctx, "[reset] Deleting files: %s\n", cleanup.Format(cleanup.Paths(p.files)))
+	progress.Printf(ctx, "[reset] Deleting files: %s\n", cleanup.Format(cleanup.Paths(p.files)))
 	errs = append(errs, removeAll(ctx, p.files)...)
 	return errors.Join(errs...)
 }
@@ -90,7 +90,7 @@ func removeAll(ctx context.Context, ts []cleanup.Target) []error {
 	var errs []error
 	for _, t := range ts {
 		if err := cleanup.Remove(t); err != nil {
-			workflow.Printf(ctx, "[reset] WARNING: Failed to delete %s: %v\n", t.Path, err)
+			progress.Printf(ctx, "[reset] WARNING: Failed to delete %s: %v\n", t.Path, err)
 			errs = append(errs, fmt.Errorf("delete %s: %w", t.Path, err))
 		}
 	}
@@ -106,18 +106,18 @@ func withoutPath(ts []cleanup.Target, path string) []cleanup.Target {
 func stopKubelet(ctx context.Context, d Data, h Host) {
 	sys, err := h.InitSystem()
 	if err != nil {
-		workflow.Printf(ctx, "[reset] WARNING: The kubelet service could not be stopped by %s: %v\n", d.Program(), err)
-		workflow.Printf(ctx, "[reset] Please ensure kubelet is stopped manually\n")
+		progress.Printf(ctx, "[reset] WARNING: The kubelet service could not be stopped by %s: %v\n", d.Program(), err)
+		progress.Printf(ctx, "[reset] Please ensure kubelet is stopped manually\n")
 		return
 	}
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would stop the kubelet service\n")
+		progress.Printf(ctx, "[dryrun] Would stop the kubelet service\n")
 		return
 	}
-	workflow.Printf(ctx, "[reset] Stopping the kubelet service\n")
+	progress.Printf(ctx, "[reset] Stopping the kubelet service\n")
 	if err := sys.Stop(ctx, kubelet.ServiceName); err != nil {
-		workflow.Printf(ctx, "[reset] WARNING: The kubelet service could not be stopped by %s: [%v]\n", d.Program(), err)
-		workflow.Printf(ctx, "[reset] Please ensure kubelet is stopped manually\n")
+		progress.Printf(ctx, "[reset] WARNING: The kubelet service could not be stopped by %s: [%v]\n", d.Program(), err)
+		progress.Printf(ctx, "[reset] Please ensure kubelet is stopped manually\n")
 	}
 }
 
@@ -126,13 +126,13 @@ func stopKubelet(ctx context.Context, d Data, h Host) {
 func unmountKubelet(ctx context.Context, d Data, h Host) error {
 	dir := d.KubeletDir()
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would unmount mounted directories in %q\n", dir)
+		progress.Printf(ctx, "[dryrun] Would unmount mounted directories in %q\n", dir)
 		return nil
 	}
 	if !exists(dir) {
 		return nil
 	}
-	workflow.Printf(ctx, "[reset] Unmounting mounted directories in %q\n", dir)
+	progress.Printf(ctx, "[reset] Unmounting mounted directories in %q\n", dir)
 	if err := cleanup.Unmount(h.Mounts, dir, h.Unmount); err != nil {
 		return fmt.Errorf("not cleaning %s, since some of its directories are still mounted: %w", dir, err)
 	}
@@ -144,20 +144,20 @@ func unmountKubelet(ctx context.Context, d Data, h Host) error {
 func removeContainers(ctx context.Context, d Data, h Host) {
 	socket := d.CRISocket()
 	if socket == "" {
-		workflow.Printf(ctx, "[reset] WARNING: No container runtime found: remove the Kubernetes containers by hand\n")
+		progress.Printf(ctx, "[reset] WARNING: No container runtime found: remove the Kubernetes containers by hand\n")
 		return
 	}
 	args := []string{"--runtime-endpoint", socket, "rmp", "--all", "--force"}
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would remove Kubernetes-managed containers\n")
+		progress.Printf(ctx, "[dryrun] Would remove Kubernetes-managed containers\n")
 		return
 	}
 	if _, err := h.LookPath("crictl"); err != nil {
-		workflow.Printf(ctx, "[reset] WARNING: crictl is not installed: remove the Kubernetes containers by hand with 'crictl %s'\n", strings.Join(args, " "))
+		progress.Printf(ctx, "[reset] WARNING: crictl is not installed: remove the Kubernetes containers by hand with 'crictl %s'\n", strings.Join(args, " "))
 		return
 	}
-	workflow.Printf(ctx, "[reset] Removing Kubernetes-managed containers\n")
+	progress.Printf(ctx, "[reset] Removing Kubernetes-managed containers\n")
 	if out, err := h.Run(ctx, "crictl", args...); err != nil {
-		workflow.Printf(ctx, "[reset] WARNING: Failed to remove containers: %v: %s\n", err, strings.TrimSpace(string(out)))
+		progress.Printf(ctx, "[reset] WARNING: Failed to remove containers: %v: %s\n", err, strings.TrimSpace(string(out)))
 	}
 }

@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/node/etcd"
 	"github.com/kadm-project/kadm/node/staticpod"
-	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 const (
@@ -85,17 +85,17 @@ func etcdDataDir(cluster *config.ClusterConfiguration, local localEtcd, parent s
 func runRemoveEtcdMember(ctx context.Context, d Data) error {
 	local, found, err := readLocalEtcd(d.ManifestDir())
 	if err != nil {
-		workflow.Printf(ctx, "[reset] WARNING: %v\n", err)
+		progress.Printf(ctx, "[reset] WARNING: %v\n", err)
 	}
 	cluster := d.Cluster(ctx)
 	dataDir, source, stacked := etcdDataDir(cluster, local, d.EtcdParentDir())
 	if !stacked {
-		workflow.Printf(ctx, "[reset] The cluster uses external etcd: this node has no etcd member or data to remove\n")
-		workflow.Printf(ctx, "[reset] Please, manually reset etcd to prevent further issues\n")
+		progress.Printf(ctx, "[reset] The cluster uses external etcd: this node has no etcd member or data to remove\n")
+		progress.Printf(ctx, "[reset] Please, manually reset etcd to prevent further issues\n")
 		return nil
 	}
 	if !found {
-		workflow.Printf(ctx, "[reset] No etcd manifest at %s: this node runs no stacked etcd member\n", staticpod.Path(d.ManifestDir(), etcd.Name))
+		progress.Printf(ctx, "[reset] No etcd manifest at %s: this node runs no stacked etcd member\n", staticpod.Path(d.ManifestDir(), etcd.Name))
 	}
 	if local.peerURL != "" {
 		removeMember(ctx, d, local.peerURL)
@@ -108,7 +108,7 @@ func runRemoveEtcdMember(ctx context.Context, d Data) error {
 func removeMember(ctx context.Context, d Data, peerURL string) {
 	certDir, _ := d.CertificatesDir(ctx)
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would remove the etcd member %s from the etcd cluster\n", peerURL)
+		progress.Printf(ctx, "[dryrun] Would remove the etcd member %s from the etcd cluster\n", peerURL)
 		return
 	}
 	// A cluster without quorum would keep the removal retrying: reset goes
@@ -127,7 +127,7 @@ func removeMember(ctx context.Context, d Data, peerURL string) {
 		return
 	}
 	if len(members) == 1 && slices.Contains(members[0].PeerURLs, peerURL) {
-		workflow.Printf(ctx, "[reset] This is the only member of the etcd cluster: not removing it\n")
+		progress.Printf(ctx, "[reset] This is the only member of the etcd cluster: not removing it\n")
 		return
 	}
 	removed, err := cluster.Remove(ctx, peerURL)
@@ -135,9 +135,9 @@ func removeMember(ctx context.Context, d Data, peerURL string) {
 	case err != nil:
 		manualRemoval(ctx, d, peerURL, certDir, cluster.Endpoints(), err)
 	case removed:
-		workflow.Printf(ctx, "[reset] Removed the etcd member %s from the etcd cluster\n", peerURL)
+		progress.Printf(ctx, "[reset] Removed the etcd member %s from the etcd cluster\n", peerURL)
 	default:
-		workflow.Printf(ctx, "[reset] The etcd member %s is not in the etcd cluster (removed already)\n", peerURL)
+		progress.Printf(ctx, "[reset] The etcd member %s is not in the etcd cluster (removed already)\n", peerURL)
 	}
 }
 
@@ -150,10 +150,10 @@ func manualRemoval(ctx context.Context, d Data, peerURL, certDir string, endpoin
 	}
 	etcdctl := fmt.Sprintf("etcdctl --endpoints=%s --cacert=%s --cert=%s --key=%s",
 		endpoint, filepath.Join(certDir, etcdCACert), filepath.Join(certDir, etcdCliCert), filepath.Join(certDir, etcdCliKey))
-	workflow.Printf(ctx, "[reset] WARNING: could not remove the etcd member %s: %v\n", peerURL, cause)
-	workflow.Printf(ctx, "[reset] The member is still in the etcd cluster. Remove it by hand on another control-plane node:\n")
-	workflow.Printf(ctx, "\t%s member list\n", etcdctl)
-	workflow.Printf(ctx, "\t%s member remove <ID of the member with peer URL %s>\n", etcdctl, peerURL)
+	progress.Printf(ctx, "[reset] WARNING: could not remove the etcd member %s: %v\n", peerURL, cause)
+	progress.Printf(ctx, "[reset] The member is still in the etcd cluster. Remove it by hand on another control-plane node:\n")
+	progress.Printf(ctx, "\t%s member list\n", etcdctl)
+	progress.Printf(ctx, "\t%s member remove <ID of the member with peer URL %s>\n", etcdctl, peerURL)
 }
 
 // host is the host name of a URL, empty when it does not parse.
@@ -175,12 +175,12 @@ func cleanEtcdData(ctx context.Context, d Data, dir, source string) error {
 		return nil
 	}
 	if d.DryRun() {
-		workflow.Printf(ctx, "[dryrun] Would delete contents of the etcd data directory: %s\n", dir)
+		progress.Printf(ctx, "[dryrun] Would delete contents of the etcd data directory: %s\n", dir)
 		return nil
 	}
 	if err := cleanup.Remove(cleanup.Target{Path: dir, Contents: true}); err != nil {
 		return fmt.Errorf("delete the contents of the etcd data directory %s: %w", dir, err)
 	}
-	workflow.Printf(ctx, "[reset] Deleted contents of the etcd data directory: %s\n", dir)
+	progress.Printf(ctx, "[reset] Deleted contents of the etcd data directory: %s\n", dir)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/phases/options"
@@ -42,7 +43,7 @@ func Phases() []workflow.Phase[Data] {
 
 // Done prints what reset leaves for the user to clean.
 func Done(ctx context.Context, d Data) error {
-	workflow.Printf(ctx, `
+	progress.Printf(ctx, `
 The reset process does not clean up:
   - CNI plugin configuration, in /etc/cni/net.d;
   - network filtering rules (iptables, nftables, IPVS tables) made by kube-proxy or the CNI plugin;

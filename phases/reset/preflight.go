@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
-	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -20,12 +20,12 @@ var ErrNotConfirmed = errors.New("won't proceed; the user didn't answer (Y|y) in
 // checks for root.
 func runPreflight(ctx context.Context, d Data) error {
 	if !d.Force() && !d.DryRun() {
-		workflow.Printf(ctx, "[reset] WARNING: Changes made to this host by '%s init' or '%s join' will be reverted.\n", d.Program(), d.Program())
+		progress.Printf(ctx, "[reset] WARNING: Changes made to this host by '%s init' or '%s join' will be reverted.\n", d.Program(), d.Program())
 		if err := confirm(ctx, d); err != nil {
 			return err
 		}
 	}
-	workflow.Printf(ctx, "[preflight] Running pre-flight checks\n")
+	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	return phases.RunChecks(ctx, preflight.RootChecks(d.Host().Preflight), d.IgnorePreflightErrors())
 }
 
@@ -33,11 +33,11 @@ func runPreflight(ctx context.Context, d Data) error {
 // else, an empty input included, stops the run, so that reset run without
 // a terminal and without --force never waits and never deletes.
 func confirm(ctx context.Context, d Data) error {
-	workflow.Printf(ctx, "[reset] Are you sure you want to proceed? [y/N]: ")
+	progress.Printf(ctx, "[reset] Are you sure you want to proceed? [y/N]: ")
 	sc := bufio.NewScanner(d.In())
 	if !sc.Scan() {
 		// End of input: end the prompt's line before the error.
-		workflow.Printf(ctx, "\n")
+		progress.Printf(ctx, "\n")
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read the answer from standard input: %w (pass --%s to reset without asking)", err, options.Force)

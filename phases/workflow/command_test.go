@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 type cmdData struct {
@@ -31,7 +33,7 @@ func newFixture() *fixture {
 	run := func(name string) func(context.Context, *cmdData) error {
 		return func(ctx context.Context, d *cmdData) error {
 			d.ran = append(d.ran, name)
-			Printf(ctx, "[%s] ran for %s\n", name, d.name)
+			progress.Printf(ctx, "[%s] ran for %s\n", name, d.name)
 			return nil
 		}
 	}

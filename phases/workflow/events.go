@@ -7,6 +7,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // Event is one thing a workflow run reports. CI scripts read these as JSON
@@ -70,26 +72,16 @@ func (r *JSONReporter) Report(e Event) {
 }
 
 type reporterKey struct{}
-type phaseKey struct{}
 
-// WithReporter returns a context whose Printf calls reach r.
+// WithReporter returns a context whose progress.Printf calls reach r, as
+// messages of no phase.
 func WithReporter(ctx context.Context, r Reporter) context.Context {
-	return context.WithValue(ctx, reporterKey{}, r)
+	return withPhase(context.WithValue(ctx, reporterKey{}, r), r, "")
 }
 
-func withPhase(ctx context.Context, path string) context.Context {
-	return context.WithValue(ctx, phaseKey{}, path)
-}
-
-// Printf reports a progress message such as "[preflight] Running pre-flight
-// checks\n" for the phase running in ctx. Phases print through it rather than
-// to a writer so that --output=json can carry their messages too. Without a
-// reporter in ctx the message is dropped.
-func Printf(ctx context.Context, format string, args ...any) {
-	r, ok := ctx.Value(reporterKey{}).(Reporter)
-	if !ok {
-		return
-	}
-	phase, _ := ctx.Value(phaseKey{}).(string)
-	r.Report(Event{Type: "message", Phase: phase, Time: time.Now(), Message: fmt.Sprintf(format, args...)})
+// withPhase makes progress.Printf calls in ctx messages of the phase at path.
+func withPhase(ctx context.Context, r Reporter, path string) context.Context {
+	return progress.WithSink(ctx, func(m string) {
+		r.Report(Event{Type: "message", Phase: path, Time: time.Now(), Message: m})
+	})
 }

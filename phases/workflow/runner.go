@@ -177,7 +177,7 @@ func (r *run[D]) node(ctx context.Context, n *node[D]) error {
 			return nil
 		}
 	}
-	pctx := withPhase(ctx, n.path)
+	pctx := withPhase(ctx, r.reporter, n.path)
 	if n.phase.Run != nil {
 		if err := n.phase.Run(pctx, r.data); err != nil {
 			perr := &PhaseError{Phase: n.path, Err: err}

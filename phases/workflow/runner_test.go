@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // trace records which phases ran, in order.
@@ -141,7 +143,7 @@ func TestJSONEvents(t *testing.T) {
 	t.Parallel()
 	w := &Workflow[*trace]{Phases: []Phase[*trace]{
 		{Name: "p", Run: func(ctx context.Context, _ *trace) error {
-			Printf(ctx, "[p] working\n")
+			progress.Printf(ctx, "[p] working\n")
 			return nil
 		}},
 		{Name: "s", Run: rec("s")},
@@ -184,7 +186,7 @@ func TestTextReporterPrintsMessagesOnly(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	w := &Workflow[*trace]{Phases: []Phase[*trace]{{Name: "p", Run: func(ctx context.Context, _ *trace) error {
-		Printf(ctx, "[p] Doing %s\n", "work")
+		progress.Printf(ctx, "[p] Doing %s\n", "work")
 		return nil
 	}}}}
 	if err := w.Run(context.Background(), &trace{}, RunOptions{Reporter: &TextReporter{Out: &out}}); err != nil {
