@@ -39,7 +39,7 @@ func clientFromKubeconfig(path string) (kubernetes.Interface, error) {
 // initClient is the client init's phases use: admin.conf's, once its group
 // kubeadm:cluster-admins is bound to cluster-admin, which super-admin.conf
 // (in system:masters) creates when admin.conf may not, as kubeadm does.
-func initClient(adminConf, kubeconfigDir string, timeout time.Duration) (kubernetes.Interface, error) {
+func initClient(ctx context.Context, adminConf, kubeconfigDir string, timeout time.Duration) (kubernetes.Interface, error) {
 	admin, err := clientFromKubeconfig(adminConf)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,5 @@ func initClient(adminConf, kubeconfigDir string, timeout time.Duration) (kuberne
 			return nil, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
 	return clusteradmins.Ensure(ctx, admin, super, objects.Policy{Timeout: timeout})
 }

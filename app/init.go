@@ -18,6 +18,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	initphases "github.com/kadm-project/kadm/phases/init"
 	"github.com/kadm-project/kadm/phases/options"
@@ -200,6 +201,7 @@ type initData struct {
 	patches                                         patchSet
 	// components are the config file's component documents.
 	components []config.ComponentConfig
+	host       machine.Host
 }
 
 var _ initphases.Data = (*initData)(nil)
@@ -214,7 +216,7 @@ func (d *initData) UploadCerts() bool             { return d.opts.uploadCerts }
 func (d *initData) SkipTokenPrint() bool          { return d.opts.skipTokenPrint }
 func (d *initData) SkipCertificateKeyPrint() bool { return d.opts.skipCertificateKeyPrint }
 func (d *initData) PrintManifest() bool           { return d.opts.printManifest }
-func (d *initData) CertificateDir() string        { return d.certDir }
+func (d *initData) CertificatesDir() string       { return d.certDir }
 func (d *initData) KubeConfigDir() string         { return d.kubeconfigDir }
 func (d *initData) KubeConfigPath() string        { return d.kubeconfigPath }
 func (d *initData) ManifestDir() string           { return d.manifestDir }
@@ -222,9 +224,10 @@ func (d *initData) KubeletDir() string            { return d.kubeletDir }
 func (d *initData) ExternalCA() bool              { return d.externalCA }
 func (d *initData) Program() string               { return d.opts.program }
 func (d *initData) Keys() *pkiutil.KeyPool        { return d.keys }
-func (d *initData) Client() (kubernetes.Interface, error) {
+func (d *initData) Host() machine.Host            { return d.host }
+func (d *initData) Client(ctx context.Context) (kubernetes.Interface, error) {
 	return d.client.get(func() (kubernetes.Interface, error) {
-		return initClient(d.kubeconfigPath, d.kubeconfigDir, d.cfg.Timeouts.KubernetesAPICall.Duration)
+		return initClient(ctx, d.kubeconfigPath, d.kubeconfigDir, d.cfg.Timeouts.KubernetesAPICall.Duration)
 	})
 }
 func (d *initData) Patches(ctx context.Context) (*patches.Set, error) {
@@ -286,7 +289,7 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		cfg: cfg, cluster: cluster, opts: o,
 		certDir: cluster.CertificatesDir, kubeconfigDir: o.kubeconfigDir, kubeconfigPath: o.kubeconfigPath,
 		manifestDir: config.DefaultManifestsDir, kubeletDir: config.DefaultKubeletDir,
-		keys: pkiutil.NewKeyPool(), components: components,
+		keys: pkiutil.NewKeyPool(), components: components, host: machine.Real(),
 	}
 	if cfg.DryRun {
 		dir, err := os.MkdirTemp("", "kadm-init-dryrun-")

@@ -10,6 +10,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/internal/progress"
+	"github.com/kadm-project/kadm/node/machine"
 	joinphases "github.com/kadm-project/kadm/phases/join"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -180,7 +181,7 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	return &joinData{
 		cfg: cfg, program: cmd.Root().Name(),
 		kubeconfigDir: config.DefaultKubernetesDir, kubeletDir: config.DefaultKubeletDir, manifestDir: config.DefaultManifestsDir,
-		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient,
+		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient, host: machine.Real(),
 	}, nil
 }
 

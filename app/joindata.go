@@ -14,6 +14,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
 	"github.com/kadm-project/kadm/pkiutil"
@@ -42,6 +43,7 @@ type joinData struct {
 	initOnce  sync.Once
 	initCfg   *joinphases.ClusterState
 	initErr   error
+	host      machine.Host
 }
 
 var _ joinphases.Data = (*joinData)(nil)
@@ -65,6 +67,7 @@ func (d *joinData) KubeletDir() string     { return d.kubeletDir }
 func (d *joinData) Program() string        { return d.program }
 func (d *joinData) ManifestDir() string    { return d.manifestDir }
 func (d *joinData) Keys() *pkiutil.KeyPool { return d.keys }
+func (d *joinData) Host() machine.Host     { return d.host }
 
 // Client is admin.conf's client. admin.conf is control-plane-prepare's
 // work, so a phase that needs it and runs before it (alone, or with that

@@ -18,6 +18,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases/options"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -122,7 +123,7 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 	if err != nil {
 		return nil, err
 	}
-	host := resetphases.RealHost()
+	host := machine.Real()
 	if len(cfg.UnmountFlags) > 0 {
 		host.Unmount = unmountWith(unmountFlags(cfg.UnmountFlags))
 	}
@@ -207,7 +208,7 @@ type resetData struct {
 	criSocket     string
 
 	kubernetesDir, manifestDir, kubeletDir, varLibDir string
-	host                                              resetphases.Host
+	host                                              machine.Host
 
 	// fetch reads the cluster's configuration; tests replace it.
 	fetch func(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error)
@@ -235,7 +236,7 @@ func (d *resetData) ManifestDir() string             { return d.manifestDir }
 func (d *resetData) KubeletDir() string              { return d.kubeletDir }
 func (d *resetData) EtcdParentDir() string           { return d.varLibDir }
 func (d *resetData) CRISocket() string               { return d.criSocket }
-func (d *resetData) Host() resetphases.Host          { return d.host }
+func (d *resetData) Host() machine.Host              { return d.host }
 
 // CertificatesDir: --cert-dir when set, else the file's certificatesDir,
 // else the cluster's, else the default.

@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 // problems that stop the command unless ignored.
 type Check interface {
 	Name() string
-	Check() (warnings, errs []error)
+	Check(ctx context.Context) (warnings, errs []error)
 }
 
 // Finding is one problem a check reported.
@@ -50,11 +51,11 @@ func lines(level string, fs []Finding) []string {
 // of every check when ignore holds "all", become warnings. The error, which
 // wraps ErrChecksFailed, lists the remaining errors and the flag that would
 // let the command go on; the report is returned either way.
-func Run(checks []Check, ignore []string) (*Report, error) {
+func Run(ctx context.Context, checks []Check, ignore []string) (*Report, error) {
 	r := &Report{}
 	for _, c := range checks {
 		name := c.Name()
-		warnings, errs := c.Check()
+		warnings, errs := c.Check(ctx)
 		for _, w := range warnings {
 			r.Warnings = append(r.Warnings, Finding{Check: name, Err: w})
 		}

@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -15,7 +16,7 @@ type stub struct {
 
 func (s stub) Name() string { return s.name }
 
-func (s stub) Check() (warnings, errs []error) {
+func (s stub) Check(ctx context.Context) (warnings, errs []error) {
 	for _, w := range s.warns {
 		warnings = append(warnings, errors.New(w))
 	}
@@ -74,7 +75,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := Run(checks, tt.ignore)
+			r, err := Run(context.Background(), checks, tt.ignore)
 			if got := r.WarningLines(); !slices.Equal(got, tt.wantWarnings) {
 				t.Errorf("warnings:\n%q\nwant:\n%q", got, tt.wantWarnings)
 			}
@@ -112,7 +113,7 @@ func TestRun(t *testing.T) {
 
 func TestIgnoredMarksDemotedErrors(t *testing.T) {
 	t.Parallel()
-	r, err := Run([]Check{stub{name: "Mem", warns: []string{"w"}, errs: []string{"e"}}}, []string{"mem"})
+	r, err := Run(context.Background(), []Check{stub{name: "Mem", warns: []string{"w"}, errs: []string{"e"}}}, []string{"mem"})
 	if err != nil {
 		t.Fatal(err)
 	}

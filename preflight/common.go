@@ -9,6 +9,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/machine"
 )
 
 // Ports and paths kubeadm v1.37 checks.
@@ -25,32 +26,32 @@ const (
 
 // RootChecks is the check kubeadm runs on its own, before all others, so that
 // a non-root run fails at once instead of with a list of confusing errors.
-func RootChecks(h Host) []Check {
+func RootChecks(h machine.Host) []Check {
 	return []Check{IsPrivilegedUser{UID: h.UID}}
 }
 
 // nodeChecks are the checks init and join share: the node must be able to
 // run a kubelet with a container runtime.
-func nodeChecks(ctx context.Context, h Host, nr *config.NodeRegistrationOptions, k8sVersion, kadmVersion string) []Check {
+func nodeChecks(ctx context.Context, h machine.Host, nr *config.NodeRegistrationOptions, k8sVersion, kadmVersion string) []Check {
 	checks := []Check{
-		CRI{Socket: config.CRISocketURL(nr.CRISocket), Root: h.Root, Ctx: ctx, Dial: h.Dial},
+		CRI{Socket: config.CRISocketURL(nr.CRISocket), Root: h.Root, Dial: h.Dial},
 		Swap{Root: h.Root},
 	}
 	checks = append(checks, requiredTools(h.LookPath)...)
 	// Without a kubelet to ask, the cgroups rules of the release kadm deploys apply.
 	fallback := cmp.Or(k8sVersion, kadmVersion)
 	return append(checks,
-		SystemVerification{FallbackKubeletVersion: fallback, Ctx: ctx, Run: h.Run, Validators: h.Validators},
-		Hostname{NodeName: nr.Name, Ctx: ctx, LookupHost: h.LookupHost},
-		KubeletVersion{KubernetesVersion: k8sVersion, Min: minKubelet(kadmVersion), Ctx: ctx, Run: h.Run},
-		Service{Service: "kubelet", Ctx: ctx, InitSystem: h.InitSystem},
+		SystemVerification{FallbackKubeletVersion: fallback, Run: h.Run, Validators: h.SystemValidators},
+		Hostname{NodeName: nr.Name, LookupHost: h.LookupHost},
+		KubeletVersion{KubernetesVersion: k8sVersion, Min: minKubelet(kadmVersion), Run: h.Run},
+		Service{Service: "kubelet", InitSystem: h.InitSystem},
 		PortOpen{Port: KubeletPort, Listen: h.Listen},
 	)
 }
 
 // forwardingChecks require packet forwarding for each IP family in use, which
 // Pod networking needs.
-func forwardingChecks(h Host, ipv4, ipv6 bool) []Check {
+func forwardingChecks(h machine.Host, ipv4, ipv6 bool) []Check {
 	var checks []Check
 	if ipv4 {
 		checks = append(checks, FileContent{Path: ipv4Forward, Content: []byte{'1'}, Root: h.Root})

@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ func (c FileAvailable) Name() string {
 	return label("FileAvailable", c.Path)
 }
 
-func (c FileAvailable) Check() (warnings, errs []error) {
+func (c FileAvailable) Check(ctx context.Context) (warnings, errs []error) {
 	if _, err := fs.Stat(c.Root, rel(c.Path)); err == nil {
 		return nil, []error{fmt.Errorf("%s already exists", c.Path)}
 	}
@@ -45,7 +46,7 @@ func (c FileExisting) Name() string {
 	return label("FileExisting", c.Path)
 }
 
-func (c FileExisting) Check() (warnings, errs []error) {
+func (c FileExisting) Check(ctx context.Context) (warnings, errs []error) {
 	if _, err := fs.Stat(c.Root, rel(c.Path)); err != nil {
 		return nil, []error{fmt.Errorf("%s doesn't exist", c.Path)}
 	}
@@ -67,7 +68,7 @@ func (c DirAvailable) Name() string {
 	return label("DirAvailable", c.Path)
 }
 
-func (c DirAvailable) Check() (warnings, errs []error) {
+func (c DirAvailable) Check(ctx context.Context) (warnings, errs []error) {
 	entries, err := fs.ReadDir(c.Root, rel(c.Path))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -96,7 +97,7 @@ func (c FileContent) Name() string {
 	return label("FileContent", c.Path)
 }
 
-func (c FileContent) Check() (warnings, errs []error) {
+func (c FileContent) Check(ctx context.Context) (warnings, errs []error) {
 	f, err := c.Root.Open(rel(c.Path))
 	if err != nil {
 		return nil, []error{fmt.Errorf("%s does not exist", c.Path)}

@@ -34,7 +34,7 @@ func runCases(t *testing.T, cases []checkCase) {
 			if got := tc.check.Name(); got != tc.wantName {
 				t.Errorf("Name() = %q, want %q", got, tc.wantName)
 			}
-			warnings, errs := tc.check.Check()
+			warnings, errs := tc.check.Check(context.Background())
 			matchErrors(t, "warnings", warnings, tc.warnings)
 			matchErrors(t, "errors", errs, tc.errs)
 		})
@@ -123,7 +123,7 @@ func (fakeValidator) Name() string { return "fake" }
 
 func (v fakeValidator) Validate(system.SysSpec) ([]error, []error) { return v.warns, v.errs }
 
-func validators(seen *string, v ...fakeValidator) ValidatorSet {
+func validators(seen *string, v ...fakeValidator) func(string, system.Reporter) []system.Validator {
 	return func(kubeletVersion string, r system.Reporter) []system.Validator {
 		*seen = kubeletVersion
 		_ = r.Report("KERNEL_VERSION", "6.1.0", 0)

@@ -9,6 +9,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/machine"
 )
 
 // InitParams is what the init checks read besides the host.
@@ -35,14 +36,14 @@ var controlPlaneManifests = []string{"kube-apiserver", "kube-controller-manager"
 // InitChecks are kubeadm v1.37's init checks, in its order, after RootChecks.
 // kadm has no CRI client, so it leaves out ContainerRuntimeVersion and image
 // pulls; and it does not ask an external etcd for its version.
-func InitChecks(ctx context.Context, p InitParams, h Host) []Check {
+func InitChecks(ctx context.Context, p InitParams, h machine.Host) []Check {
 	cfg, cluster := p.Cfg, p.Cluster
 	bindPort := int(cfg.LocalAPIEndpoint.BindPort)
 	checks := []Check{
 		NumCPU{Min: ControlPlaneNumCPU, Count: h.NumCPU},
 		Mem{MinMB: ControlPlaneMemMB, Root: h.Root},
 		KubernetesVersion{KadmVersion: p.KadmVersion, KubernetesVersion: cluster.KubernetesVersion},
-		Firewalld{Ports: []int{bindPort, KubeletPort}, Ctx: ctx, InitSystem: h.InitSystem},
+		Firewalld{Ports: []int{bindPort, KubeletPort}, InitSystem: h.InitSystem},
 		PortOpen{Port: bindPort, Address: lastArg(cluster.APIServer.ExtraArgs, "bind-address"), Listen: h.Listen},
 		PortOpen{Port: KubeSchedulerPort, Address: lastArg(cluster.Scheduler.ExtraArgs, "bind-address"), Listen: h.Listen},
 		PortOpen{Port: KubeControllerManagerPort, Address: lastArg(cluster.ControllerManager.ExtraArgs, "bind-address"), Listen: h.Listen},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/machine"
 )
 
 func names(checks []Check) []string {
@@ -18,19 +19,19 @@ func names(checks []Check) []string {
 }
 
 // healthyHost is a host on which every init and join check passes.
-func healthyHost(p *ports) Host {
-	return Host{
-		Root:       healthyRoot(),
-		Listen:     p.listen,
-		Dial:       pipeDial,
-		LookPath:   func(file string) (string, error) { return "/usr/bin/" + file, nil },
-		Run:        commands{"kubelet --version": {out: "Kubernetes v1.37.2"}}.run,
-		InitSystem: withSystemd(commands{"systemctl status kubelet": {}, "systemctl is-enabled kubelet": {}, "systemctl status firewalld": {out: "Unit firewalld.service could not be found."}}),
-		UID:        func() int { return 0 },
-		NumCPU:     func() int { return 4 },
-		LookupHost: func(context.Context, string) ([]string, error) { return []string{"10.0.0.1"}, nil },
-		Proxy:      proxyFor(""),
-		Validators: validators(new(string), fakeValidator{}),
+func healthyHost(p *ports) machine.Host {
+	return machine.Host{
+		Root:             healthyRoot(),
+		Listen:           p.listen,
+		Dial:             pipeDial,
+		LookPath:         func(file string) (string, error) { return "/usr/bin/" + file, nil },
+		Run:              commands{"kubelet --version": {out: "Kubernetes v1.37.2"}}.run,
+		InitSystem:       withSystemd(commands{"systemctl status kubelet": {}, "systemctl is-enabled kubelet": {}, "systemctl status firewalld": {out: "Unit firewalld.service could not be found."}}),
+		UID:              func() int { return 0 },
+		NumCPU:           func() int { return 4 },
+		LookupHost:       func(context.Context, string) ([]string, error) { return []string{"10.0.0.1"}, nil },
+		Proxy:            proxyFor(""),
+		SystemValidators: validators(new(string), fakeValidator{}),
 	}
 }
 
@@ -130,7 +131,7 @@ func TestInitChecks(t *testing.T) {
 			}
 			// On a healthy host nothing is reported: each check got the
 			// system access it needs.
-			if r, err := Run(checks, nil); err != nil || len(r.Warnings) > 0 {
+			if r, err := Run(context.Background(), checks, nil); err != nil || len(r.Warnings) > 0 {
 				t.Errorf("Run() on a healthy host: warnings %q, error %v", r.WarningLines(), err)
 			}
 			if tt.wantBound != nil && !slices.Equal(bound.bound, tt.wantBound) {
@@ -147,7 +148,7 @@ func TestInitChecksReadTheManifestDir(t *testing.T) {
 	root := healthyRoot()
 	root["tmp/dry/manifests/etcd.yaml"] = root["proc/swaps"]
 	h.Root = root
-	_, err := Run(InitChecks(context.Background(), InitParams{Cfg: cfg, Cluster: cluster, ManifestDir: "/tmp/dry/manifests", KadmVersion: "v1.37.2"}, h), nil)
+	_, err := Run(context.Background(), InitChecks(context.Background(), InitParams{Cfg: cfg, Cluster: cluster, ManifestDir: "/tmp/dry/manifests", KadmVersion: "v1.37.2"}, h), nil)
 	want := "[ERROR FileAvailable--etc-kubernetes-manifests-etcd.yaml]: /tmp/dry/manifests/etcd.yaml already exists"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Run() error = %v, want it to contain %q", err, want)
@@ -156,9 +157,9 @@ func TestInitChecksReadTheManifestDir(t *testing.T) {
 
 func TestRootChecks(t *testing.T) {
 	t.Parallel()
-	h := Host{UID: func() int { return 1000 }}
-	_, err := Run(RootChecks(h), nil)
+	h := machine.Host{UID: func() int { return 1000 }}
+	_, err := Run(context.Background(), RootChecks(h), nil)
 	if err == nil || !strings.Contains(err.Error(), "[ERROR IsPrivilegedUser]: user is not running as root") {
-		t.Fatalf("Run(RootChecks) error = %v", err)
+		t.Fatalf("Run(context.Background(), RootChecks) error = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/machine"
 )
 
 // JoinParams is what the join checks read besides the host.
@@ -24,7 +25,7 @@ type JoinParams struct {
 // JoinChecks are kubeadm v1.37's join checks for the node, in its order,
 // after RootChecks. A control-plane join runs InitChecks with Secondary set
 // afterwards, once discovery has fetched the cluster's configuration.
-func JoinChecks(ctx context.Context, p JoinParams, h Host) []Check {
+func JoinChecks(ctx context.Context, p JoinParams, h machine.Host) []Check {
 	cfg := p.Cfg
 	var checks []Check
 	for _, name := range []string{kubeconfig.KubeletFile, kubeconfig.BootstrapKubeletFile} {

@@ -62,7 +62,7 @@ func TestJoinChecks(t *testing.T) {
 			if got := names(checks); !slices.Equal(got, tt.want) {
 				t.Errorf("checks:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
-			if r, err := Run(checks, nil); err != nil || len(r.Warnings) > 0 {
+			if r, err := Run(context.Background(), checks, nil); err != nil || len(r.Warnings) > 0 {
 				t.Errorf("Run() on a healthy host: warnings %q, error %v", r.WarningLines(), err)
 			}
 		})
@@ -77,7 +77,7 @@ func TestJoinChecksFindAnExistingKubeletConf(t *testing.T) {
 	root := healthyRoot()
 	root["etc/kubernetes/kubelet.conf"] = root["proc/swaps"]
 	h.Root = root
-	_, err := Run(JoinChecks(context.Background(), JoinParams{Cfg: cfg, KubeconfigDir: "/etc/kubernetes", KadmVersion: "v1.37.2"}, h), nil)
+	_, err := Run(context.Background(), JoinChecks(context.Background(), JoinParams{Cfg: cfg, KubeconfigDir: "/etc/kubernetes", KadmVersion: "v1.37.2"}, h), nil)
 	if err == nil || !strings.Contains(err.Error(), "[ERROR FileAvailable--etc-kubernetes-kubelet.conf]: /etc/kubernetes/kubelet.conf already exists") {
 		t.Fatalf("Run() error = %v", err)
 	}

@@ -19,17 +19,16 @@ const lookupTimeout = 10 * time.Second
 // does not resolve: the kubelet then cannot run the static Pods.
 type Hostname struct {
 	NodeName   string
-	Ctx        context.Context
 	LookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
 func (Hostname) Name() string { return "Hostname" }
 
-func (c Hostname) Check() (warnings, errs []error) {
+func (c Hostname) Check(ctx context.Context) (warnings, errs []error) {
 	for _, msg := range validation.IsDNS1123Subdomain(c.NodeName) {
 		warnings = append(warnings, fmt.Errorf("invalid node name format %q: %s", c.NodeName, msg))
 	}
-	ctx, cancel := context.WithTimeout(c.Ctx, lookupTimeout)
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
 	addrs, err := c.LookupHost(ctx, c.NodeName)
 	if len(addrs) == 0 {
@@ -51,7 +50,7 @@ type HTTPProxy struct {
 
 func (HTTPProxy) Name() string { return "HTTPProxy" }
 
-func (c HTTPProxy) Check() (warnings, errs []error) {
+func (c HTTPProxy) Check(ctx context.Context) (warnings, errs []error) {
 	u := &url.URL{Scheme: c.Proto, Host: c.Host}
 	if netutils.IsIPv6String(c.Host) {
 		u.Host = net.JoinHostPort(c.Host, "1234")
@@ -84,7 +83,7 @@ type HTTPProxyCIDR struct {
 
 func (HTTPProxyCIDR) Name() string { return "HTTPProxyCIDR" }
 
-func (c HTTPProxyCIDR) Check() (warnings, errs []error) {
+func (c HTTPProxyCIDR) Check(ctx context.Context) (warnings, errs []error) {
 	if c.CIDR == "" {
 		return nil, nil
 	}

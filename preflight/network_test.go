@@ -11,7 +11,6 @@ import (
 
 func TestHostname(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	lookup := func(_ context.Context, host string) ([]string, error) {
 		if host == "cp-1" || host == "CP-1" {
 			return []string{"10.0.0.1"}, nil
@@ -19,10 +18,10 @@ func TestHostname(t *testing.T) {
 		return nil, errors.New("no such host")
 	}
 	runCases(t, []checkCase{
-		{name: "resolvable", check: Hostname{NodeName: "cp-1", Ctx: ctx, LookupHost: lookup}, wantName: "Hostname"},
-		{name: "unresolvable", check: Hostname{NodeName: "cp-2", Ctx: ctx, LookupHost: lookup}, wantName: "Hostname",
+		{name: "resolvable", check: Hostname{NodeName: "cp-1", LookupHost: lookup}, wantName: "Hostname"},
+		{name: "unresolvable", check: Hostname{NodeName: "cp-2", LookupHost: lookup}, wantName: "Hostname",
 			warnings: []string{`hostname "cp-2" could not be reached`, `hostname "cp-2": no such host`}},
-		{name: "uppercase", check: Hostname{NodeName: "CP-1", Ctx: ctx, LookupHost: lookup}, wantName: "Hostname",
+		{name: "uppercase", check: Hostname{NodeName: "CP-1", LookupHost: lookup}, wantName: "Hostname",
 			warnings: []string{`invalid node name format "CP-1"`}},
 	})
 }
@@ -59,8 +58,8 @@ func TestHTTPProxy(t *testing.T) {
 			errs: []string{`error parsing CIDR "10.96.0.0"`}},
 	})
 	// The proxy is asked about an IPv6 host with a port, as an HTTP client would.
-	HTTPProxy{Proto: "https", Host: "fd00::1", Proxy: recording}.Check()
-	HTTPProxyCIDR{Proto: "https", CIDR: "fd00:10:96::/112", Proxy: recording}.Check()
+	HTTPProxy{Proto: "https", Host: "fd00::1", Proxy: recording}.Check(context.Background())
+	HTTPProxyCIDR{Proto: "https", CIDR: "fd00:10:96::/112", Proxy: recording}.Check(context.Background())
 	want := []string{"https://[fd00::1]:1234", "https://[fd00:10:96::1]:1234/"}
 	if strings.Join(seen, " ") != strings.Join(want, " ") {
 		t.Errorf("asked the proxy about %q, want %q", seen, want)

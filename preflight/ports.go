@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -23,7 +24,7 @@ func (c PortOpen) Name() string {
 	return fmt.Sprintf("Port-%d", c.Port)
 }
 
-func (c PortOpen) Check() (warnings, errs []error) {
+func (c PortOpen) Check(ctx context.Context) (warnings, errs []error) {
 	ln, err := c.Listen("tcp", net.JoinHostPort(c.Address, strconv.Itoa(c.Port)))
 	if err != nil {
 		return nil, []error{fmt.Errorf("Port %d is in use", c.Port)}

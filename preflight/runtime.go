@@ -20,13 +20,12 @@ type CRI struct {
 	// Socket is the endpoint, e.g. unix:///var/run/containerd/containerd.sock.
 	Socket string
 	Root   fs.FS
-	Ctx    context.Context
 	Dial   func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 func (CRI) Name() string { return "CRI" }
 
-func (c CRI) Check() (warnings, errs []error) {
+func (c CRI) Check(ctx context.Context) (warnings, errs []error) {
 	u, err := url.Parse(c.Socket)
 	if err != nil || u.Scheme != "unix" || u.Path == "" {
 		return nil, []error{fmt.Errorf("container runtime endpoint %q is not a unix:// socket URL: set it with --cri-socket", c.Socket)}
@@ -41,7 +40,7 @@ func (c CRI) Check() (warnings, errs []error) {
 	case fi.Mode().Type() != fs.ModeSocket:
 		return nil, []error{fmt.Errorf("could not connect to the container runtime: %s is not a socket", u.Path)}
 	}
-	ctx, cancel := context.WithTimeout(c.Ctx, dialTimeout)
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 	conn, err := c.Dial(ctx, "unix", u.Path)
 	if err != nil {

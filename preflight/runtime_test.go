@@ -11,7 +11,6 @@ import (
 
 func TestCRI(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	root := fstest.MapFS{
 		"var/run/containerd/containerd.sock": {Mode: fs.ModeSocket},
 		"var/run/crio/crio.sock":             {Mode: fs.ModeSocket},
@@ -26,14 +25,14 @@ func TestCRI(t *testing.T) {
 		return c1, nil
 	}
 	runCases(t, []checkCase{
-		{name: "running", check: CRI{Socket: "unix:///var/run/containerd/containerd.sock", Root: root, Ctx: ctx, Dial: dial}, wantName: "CRI"},
-		{name: "socket without a runtime", check: CRI{Socket: "unix:///var/run/crio/crio.sock", Root: root, Ctx: ctx, Dial: dial}, wantName: "CRI",
+		{name: "running", check: CRI{Socket: "unix:///var/run/containerd/containerd.sock", Root: root, Dial: dial}, wantName: "CRI"},
+		{name: "socket without a runtime", check: CRI{Socket: "unix:///var/run/crio/crio.sock", Root: root, Dial: dial}, wantName: "CRI",
 			errs: []string{"could not connect to the container runtime at /var/run/crio/crio.sock: connect: connection refused"}},
-		{name: "no socket", check: CRI{Socket: "unix:///var/run/cri-dockerd.sock", Root: root, Ctx: ctx, Dial: dial}, wantName: "CRI",
+		{name: "no socket", check: CRI{Socket: "unix:///var/run/cri-dockerd.sock", Root: root, Dial: dial}, wantName: "CRI",
 			errs: []string{"/var/run/cri-dockerd.sock does not exist"}},
-		{name: "not a socket", check: CRI{Socket: "unix:///run/not-a-socket", Root: root, Ctx: ctx, Dial: dial}, wantName: "CRI",
+		{name: "not a socket", check: CRI{Socket: "unix:///run/not-a-socket", Root: root, Dial: dial}, wantName: "CRI",
 			errs: []string{"/run/not-a-socket is not a socket"}},
-		{name: "not a unix URL", check: CRI{Socket: "tcp://127.0.0.1:1234", Root: root, Ctx: ctx, Dial: dial}, wantName: "CRI",
+		{name: "not a unix URL", check: CRI{Socket: "tcp://127.0.0.1:1234", Root: root, Dial: dial}, wantName: "CRI",
 			errs: []string{`"tcp://127.0.0.1:1234" is not a unix:// socket URL`}},
 	})
 }

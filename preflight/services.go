@@ -14,7 +14,6 @@ type Service struct {
 	Service       string
 	CheckIfActive bool
 	Label         string
-	Ctx           context.Context
 	InitSystem    func() (initsystem.InitSystem, error)
 }
 
@@ -25,18 +24,18 @@ func (c Service) Name() string {
 	return "Service-" + c.Service
 }
 
-func (c Service) Check() (warnings, errs []error) {
+func (c Service) Check(ctx context.Context) (warnings, errs []error) {
 	sys, err := c.InitSystem()
 	if err != nil {
 		return []error{fmt.Errorf("%w, skipping checking for services", err)}, nil
 	}
-	if !sys.Exists(c.Ctx, c.Service) {
+	if !sys.Exists(ctx, c.Service) {
 		return []error{fmt.Errorf("%s service does not exist", c.Service)}, nil
 	}
-	if !sys.IsEnabled(c.Ctx, c.Service) {
+	if !sys.IsEnabled(ctx, c.Service) {
 		warnings = append(warnings, fmt.Errorf("%s service is not enabled, please run '%s'", c.Service, sys.EnableCommand(c.Service)))
 	}
-	if c.CheckIfActive && !sys.IsActive(c.Ctx, c.Service) {
+	if c.CheckIfActive && !sys.IsActive(ctx, c.Service) {
 		errs = append(errs, fmt.Errorf("%s service is not active, please run '%s'", c.Service, sys.StartCommand(c.Service)))
 	}
 	return warnings, errs
@@ -46,21 +45,20 @@ func (c Service) Check() (warnings, errs []error) {
 // ports the control plane and the kubelet listen on.
 type Firewalld struct {
 	Ports      []int
-	Ctx        context.Context
 	InitSystem func() (initsystem.InitSystem, error)
 }
 
 func (Firewalld) Name() string { return "Firewalld" }
 
-func (c Firewalld) Check() (warnings, errs []error) {
+func (c Firewalld) Check(ctx context.Context) (warnings, errs []error) {
 	sys, err := c.InitSystem()
 	if err != nil {
 		return []error{fmt.Errorf("%w, skipping checking for services", err)}, nil
 	}
-	if !sys.Exists(c.Ctx, "firewalld") {
+	if !sys.Exists(ctx, "firewalld") {
 		return nil, nil
 	}
-	if sys.IsActive(c.Ctx, "firewalld") {
+	if sys.IsActive(ctx, "firewalld") {
 		return []error{fmt.Errorf("firewalld is active, please ensure ports %v are open or your cluster may not function correctly", c.Ports)}, nil
 	}
 	return nil, nil

@@ -3,6 +3,7 @@ package preflight
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,7 +25,7 @@ type IsPrivilegedUser struct {
 
 func (IsPrivilegedUser) Name() string { return "IsPrivilegedUser" }
 
-func (c IsPrivilegedUser) Check() (warnings, errs []error) {
+func (c IsPrivilegedUser) Check(ctx context.Context) (warnings, errs []error) {
 	if c.UID() != 0 {
 		return nil, []error{errors.New("user is not running as root")}
 	}
@@ -39,7 +40,7 @@ type NumCPU struct {
 
 func (NumCPU) Name() string { return "NumCPU" }
 
-func (c NumCPU) Check() (warnings, errs []error) {
+func (c NumCPU) Check(ctx context.Context) (warnings, errs []error) {
 	if n := c.Count(); n < c.Min {
 		return nil, []error{fmt.Errorf("the number of available CPUs %d is less than the required %d", n, c.Min)}
 	}
@@ -55,7 +56,7 @@ type Mem struct {
 
 func (Mem) Name() string { return "Mem" }
 
-func (c Mem) Check() (warnings, errs []error) {
+func (c Mem) Check(ctx context.Context) (warnings, errs []error) {
 	data, err := fs.ReadFile(c.Root, "proc/meminfo")
 	if err != nil {
 		return nil, []error{fmt.Errorf("failed to get system info: %w", err)}
@@ -93,7 +94,7 @@ type Swap struct {
 
 func (Swap) Name() string { return "Swap" }
 
-func (c Swap) Check() (warnings, errs []error) {
+func (c Swap) Check(ctx context.Context) (warnings, errs []error) {
 	data, err := fs.ReadFile(c.Root, "proc/swaps")
 	if err != nil {
 		// Without /proc/swaps there is no swap to warn about.

@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -22,7 +23,7 @@ func (c InPath) Name() string {
 	return "FileExisting-" + strings.ReplaceAll(c.Executable, "/", "-")
 }
 
-func (c InPath) Check() (warnings, errs []error) {
+func (c InPath) Check(ctx context.Context) (warnings, errs []error) {
 	if _, err := c.LookPath(c.Executable); err == nil {
 		return nil, nil
 	}

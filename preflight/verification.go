@@ -12,20 +12,6 @@ import (
 	"github.com/kadm-project/kadm/node/initsystem"
 )
 
-// ValidatorSet builds the system validators for a kubelet version; each
-// reports what it saw to r.
-type ValidatorSet func(kubeletVersion string, r system.Reporter) []system.Validator
-
-// systemValidators are kubeadm's: kernel version and configuration, OS, and
-// cgroups, whose requirements depend on the kubelet version.
-func systemValidators(kubeletVersion string, r system.Reporter) []system.Validator {
-	return []system.Validator{
-		&system.KernelValidator{Reporter: r},
-		&system.OSValidator{Reporter: r},
-		&system.CgroupsValidator{Reporter: r, KubeletVersion: kubeletVersion},
-	}
-}
-
 // SystemVerification runs k8s.io/system-validators, the node conformance
 // checks kubeadm runs, against the default system spec.
 type SystemVerification struct {
@@ -33,15 +19,14 @@ type SystemVerification struct {
 	// KubeletVersion check warns about that); kubeadm fails instead, but a
 	// kubelet installed after preflight is a supported order for kadm.
 	FallbackKubeletVersion string
-	Ctx                    context.Context
 	Run                    initsystem.Runner
-	Validators             ValidatorSet
+	Validators             func(kubeletVersion string, r system.Reporter) []system.Validator
 }
 
 func (SystemVerification) Name() string { return "SystemVerification" }
 
-func (c SystemVerification) Check() (warnings, errs []error) {
-	v, err := KubeletVersionOf(c.Ctx, c.Run)
+func (c SystemVerification) Check(ctx context.Context) (warnings, errs []error) {
+	v, err := KubeletVersionOf(ctx, c.Run)
 	if errors.Is(err, errNoKubelet) && c.FallbackKubeletVersion != "" {
 		v, err = version.ParseSemantic(c.FallbackKubeletVersion)
 	}

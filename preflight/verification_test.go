@@ -8,7 +8,6 @@ import (
 
 func TestSystemVerification(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	kubelet := commands{"kubelet --version": {out: "Kubernetes v1.36.3\n"}}
 	tests := []struct {
 		name        string
@@ -34,11 +33,11 @@ func TestSystemVerification(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var seen string
-			c := SystemVerification{FallbackKubeletVersion: tt.fallback, Ctx: ctx, Run: tt.run.run, Validators: validators(&seen, tt.validators...)}
+			c := SystemVerification{FallbackKubeletVersion: tt.fallback, Run: tt.run.run, Validators: validators(&seen, tt.validators...)}
 			if c.Name() != "SystemVerification" {
 				t.Errorf("Name() = %q", c.Name())
 			}
-			warnings, errs := c.Check()
+			warnings, errs := c.Check(context.Background())
 			matchErrors(t, "warnings", warnings, tt.warnings)
 			matchErrors(t, "errors", errs, tt.errs)
 			if seen != tt.wantVersion {

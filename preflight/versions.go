@@ -23,7 +23,7 @@ type KubernetesVersion struct {
 
 func (KubernetesVersion) Name() string { return "KubernetesVersion" }
 
-func (c KubernetesVersion) Check() (warnings, errs []error) {
+func (c KubernetesVersion) Check(ctx context.Context) (warnings, errs []error) {
 	// Development builds carry no release version; there is nothing to compare.
 	if strings.HasPrefix(c.KadmVersion, "v0.0.0") {
 		return nil, nil
@@ -82,14 +82,13 @@ type KubeletVersion struct {
 	KubernetesVersion string
 	// Min is the oldest kubelet kadm supports.
 	Min *version.Version
-	Ctx context.Context
 	Run initsystem.Runner
 }
 
 func (KubeletVersion) Name() string { return "KubeletVersion" }
 
-func (c KubeletVersion) Check() (warnings, errs []error) {
-	kubelet, err := KubeletVersionOf(c.Ctx, c.Run)
+func (c KubeletVersion) Check(ctx context.Context) (warnings, errs []error) {
+	kubelet, err := KubeletVersionOf(ctx, c.Run)
 	if errors.Is(err, errNoKubelet) {
 		return []error{fmt.Errorf("couldn't get kubelet version: %w; install the kubelet before kubelet-start", err)}, nil
 	}

@@ -1,7 +1,6 @@
 package preflight
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -25,24 +24,23 @@ func TestKubernetesVersion(t *testing.T) {
 
 func TestKubeletVersion(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	kubelet := func(out string) commands { return commands{"kubelet --version": {out: out}} }
 	min := version.MustParseSemantic("v1.34.0")
 	runCases(t, []checkCase{
-		{name: "matching", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Ctx: ctx, Run: kubelet("Kubernetes v1.37.2\n").run}, wantName: "KubeletVersion"},
-		{name: "warnings around the version", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Ctx: ctx,
+		{name: "matching", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Run: kubelet("Kubernetes v1.37.2\n").run}, wantName: "KubeletVersion"},
+		{name: "warnings around the version", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min,
 			Run: kubelet("W0101 flag --foo has been deprecated\nKubernetes v1.37.1\n").run}, wantName: "KubeletVersion"},
-		{name: "older within skew", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Ctx: ctx, Run: kubelet("Kubernetes v1.34.1").run}, wantName: "KubeletVersion"},
-		{name: "join without a control-plane version", check: KubeletVersion{Min: min, Ctx: ctx, Run: kubelet("Kubernetes v1.38.0").run}, wantName: "KubeletVersion"},
-		{name: "too old", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Ctx: ctx, Run: kubelet("Kubernetes v1.33.9").run}, wantName: "KubeletVersion",
+		{name: "older within skew", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Run: kubelet("Kubernetes v1.34.1").run}, wantName: "KubeletVersion"},
+		{name: "join without a control-plane version", check: KubeletVersion{Min: min, Run: kubelet("Kubernetes v1.38.0").run}, wantName: "KubeletVersion"},
+		{name: "too old", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Run: kubelet("Kubernetes v1.33.9").run}, wantName: "KubeletVersion",
 			errs: []string{`Kubelet version "1.33.9" is lower than kadm can support`}},
-		{name: "newer than the control plane", check: KubeletVersion{KubernetesVersion: "v1.36.0", Min: min, Ctx: ctx, Run: kubelet("Kubernetes v1.37.0").run}, wantName: "KubeletVersion",
+		{name: "newer than the control plane", check: KubeletVersion{KubernetesVersion: "v1.36.0", Min: min, Run: kubelet("Kubernetes v1.37.0").run}, wantName: "KubeletVersion",
 			errs: []string{"the kubelet version is higher than the control plane version"}},
-		{name: "not installed", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Ctx: ctx, Run: commands{}.run}, wantName: "KubeletVersion",
+		{name: "not installed", check: KubeletVersion{KubernetesVersion: "v1.37.2", Min: min, Run: commands{}.run}, wantName: "KubeletVersion",
 			warnings: []string{"couldn't get kubelet version: cannot execute 'kubelet --version'"}},
-		{name: "unparsable output", check: KubeletVersion{Min: min, Ctx: ctx, Run: kubelet("kubelet version 1").run}, wantName: "KubeletVersion",
+		{name: "unparsable output", check: KubeletVersion{Min: min, Run: kubelet("kubelet version 1").run}, wantName: "KubeletVersion",
 			errs: []string{`unable to parse output from the kubelet: "kubelet version 1"`}},
-		{name: "failing kubelet", check: KubeletVersion{Min: min, Ctx: ctx, Run: commands{"kubelet --version": {err: errors.New("exit status 2")}}.run}, wantName: "KubeletVersion",
+		{name: "failing kubelet", check: KubeletVersion{Min: min, Run: commands{"kubelet --version": {err: errors.New("exit status 2")}}.run}, wantName: "KubeletVersion",
 			warnings: []string{"exit status 2"}},
 	})
 }

@@ -104,7 +104,7 @@ func tokenValues(tokens []config.BootstrapToken) []string {
 // address joining nodes should use. A dry run of this phase alone has no
 // CA in its temporary directory, so it falls back to the real one.
 func clusterInfo(d Data) (*corev1.ConfigMap, error) {
-	caPath := filepath.Join(d.CertificateDir(), "ca.crt")
+	caPath := filepath.Join(d.CertificatesDir(), "ca.crt")
 	ca, err := os.ReadFile(caPath)
 	if errors.Is(err, fs.ErrNotExist) && d.DryRun() {
 		caPath = filepath.Join(d.ClusterCfg().CertificatesDir, "ca.crt")

@@ -57,7 +57,7 @@ func certLong(c certs.Cert) string {
 // runCerts starts generating, on the other cores, the keys its children
 // will need, so that `certs all` is not one key generation after another.
 func runCerts(ctx context.Context, d Data) error {
-	dir := d.CertificateDir()
+	dir := d.CertificatesDir()
 	progress.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
 	list := certs.ForCluster(d.ClusterCfg())
 	files := []string{certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile}
@@ -92,7 +92,7 @@ func runCert(c certs.Cert) func(context.Context, Data) error {
 		if err != nil {
 			return err
 		}
-		res, err := certs.Create(ctx, d.CertificateDir(), spec, d.Keys())
+		res, err := certs.Create(ctx, d.CertificatesDir(), spec, d.Keys())
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func runServiceAccount(ctx context.Context, d Data) error {
 	if err := seedDryRun(d, certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile); err != nil {
 		return err
 	}
-	res, err := certs.CreateServiceAccountKey(ctx, d.CertificateDir(), d.ClusterCfg().EncryptionAlgorithm, d.Keys())
+	res, err := certs.CreateServiceAccountKey(ctx, d.CertificatesDir(), d.ClusterCfg().EncryptionAlgorithm, d.Keys())
 	if err != nil {
 		return err
 	}
@@ -126,5 +126,5 @@ func seedDryRun(d Data, files ...string) error {
 	if !d.DryRun() {
 		return nil
 	}
-	return certs.Seed(d.ClusterCfg().CertificatesDir, d.CertificateDir(), files...)
+	return certs.Seed(d.ClusterCfg().CertificatesDir, d.CertificatesDir(), files...)
 }

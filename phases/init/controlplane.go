@@ -84,7 +84,7 @@ func createControlPlaneManifest(component string) func(context.Context, Data) er
 // kubeconfig files then, so kadm does too.
 func manifestDirs(d Data) (certDir, kubeconfigDir string) {
 	if !d.DryRun() {
-		return d.CertificateDir(), d.KubeConfigDir()
+		return d.CertificatesDir(), d.KubeConfigDir()
 	}
 	return d.ClusterCfg().CertificatesDir, filepath.Dir(config.DefaultManifestsDir)
 }

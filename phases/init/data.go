@@ -6,6 +6,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/pkiutil"
 )
@@ -32,8 +33,10 @@ type Data interface {
 	SkipCertificateKeyPrint() bool
 	// PrintManifest is the addon phases' --print-manifest.
 	PrintManifest() bool
-	// CertificateDir is where certificates and keys are read and written.
-	CertificateDir() string
+	// CertificatesDir is where this run reads and writes certificates and
+	// keys: the cluster's certificatesDir, or the dry run's own directory.
+	// What the written manifests name is always ClusterCfg().CertificatesDir.
+	CertificatesDir() string
 	// KubeConfigDir is where the kubeconfig files are written.
 	KubeConfigDir() string
 	// KubeConfigPath is the kubeconfig that phases use to reach the cluster.
@@ -46,7 +49,7 @@ type Data interface {
 	// without its key: kadm then signs nothing with it and only checks.
 	ExternalCA() bool
 	// Client reaches the new cluster with KubeConfigPath; it is built once.
-	Client() (kubernetes.Interface, error)
+	Client(ctx context.Context) (kubernetes.Interface, error)
 	// Program is the name kadm was invoked as, for commands it prints.
 	Program() string
 	// Keys is the run's key pool: the certs phase warms it so that its
@@ -55,6 +58,8 @@ type Data interface {
 	// Patches is the --patches directory's patch set, read (and reported)
 	// once per run; nil without --patches.
 	Patches(ctx context.Context) (*patches.Set, error)
+	// Host is this machine, as the phases reach it.
+	Host() machine.Host
 	// KubeletConfigDocument and KubeProxyConfigDocument are the config
 	// file's KubeletConfiguration and KubeProxyConfiguration documents as
 	// written; nil when the file has none.

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/pkiutil"
 )
@@ -95,7 +96,7 @@ func (d *testData) UploadCerts() bool                        { return d.uploadCe
 func (d *testData) SkipTokenPrint() bool                     { return d.skipTokenPrint }
 func (d *testData) SkipCertificateKeyPrint() bool            { return d.skipCertKeyPrint }
 func (d *testData) PrintManifest() bool                      { return d.printManifest }
-func (d *testData) CertificateDir() string                   { return d.certDir }
+func (d *testData) CertificatesDir() string                  { return d.certDir }
 func (d *testData) KubeConfigDir() string                    { return d.kubeConfigDir }
 func (d *testData) KubeConfigPath() string                   { return d.kubeConfigPath }
 func (d *testData) ManifestDir() string                      { return d.manifestDir }
@@ -112,7 +113,8 @@ func (d *testData) Patches(context.Context) (*patches.Set, error) {
 
 // Client counts its calls, so that a test can tell whether a phase reached
 // for the cluster, and refuses on --dry-run, where no phase may.
-func (d *testData) Client() (kubernetes.Interface, error) {
+func (d *testData) Host() machine.Host { return machine.Host{} }
+func (d *testData) Client(context.Context) (kubernetes.Interface, error) {
 	d.clientCalls.Add(1)
 	if d.dryRun {
 		return nil, errors.New("a dry run asked for the cluster client")

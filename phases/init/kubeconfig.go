@@ -77,7 +77,7 @@ func ensureKubeconfig(name string) func(context.Context, Data) error {
 		if i < 0 {
 			return fmt.Errorf("%s is not a kubeconfig file of a control-plane node", name)
 		}
-		ca, err := kubeconfig.LoadCA(d.CertificateDir(), d.ExternalCA())
+		ca, err := kubeconfig.LoadCA(d.CertificatesDir(), d.ExternalCA())
 		if errors.Is(err, fs.ErrNotExist) && !d.ExternalCA() {
 			return fmt.Errorf("%w: create the CA first with `%s init phase certs ca`", err, d.Program())
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
 
@@ -113,11 +114,11 @@ func TestKubeletStart(t *testing.T) {
 			t.Parallel()
 			d := newKubeletTestData(t)
 			d.dryRun = tt.dryRun
-			detect := detectInitSystem(noInitSystem)
+			var detect func() (initsystem.InitSystem, error) = noInitSystem
 			if tt.systemd != nil {
 				detect = tt.systemd.detect
 			}
-			out, err := printed(func(ctx context.Context) error { return runKubeletStart(ctx, d, detect) })
+			out, err := printed(func(ctx context.Context) error { return runKubeletStart(ctx, d, machine.Host{InitSystem: detect}) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +161,9 @@ func TestKubeletStartSources(t *testing.T) {
 	d.kubeletDoc = []byte("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmaxPods: 42\n")
 	d.usePatchFiles(t, map[string]string{kubelet.PatchTarget + "+merge.yaml": "serializeImagePulls: false\n"})
 	systemd := &fakeSystemd{resolved: true}
-	out, err := printed(func(ctx context.Context) error { return runKubeletStart(ctx, d, systemd.detect) })
+	out, err := printed(func(ctx context.Context) error {
+		return runKubeletStart(ctx, d, machine.Host{InitSystem: systemd.detect})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +211,9 @@ func TestKubeletStartBadPatchesChangeNothing(t *testing.T) {
 				d.usePatchFiles(t, tt.files)
 			}
 			systemd := &fakeSystemd{}
-			_, err := printed(func(ctx context.Context) error { return runKubeletStart(ctx, d, systemd.detect) })
+			_, err := printed(func(ctx context.Context) error {
+				return runKubeletStart(ctx, d, machine.Host{InitSystem: systemd.detect})
+			})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr(d)) {
 				t.Fatalf("error = %v, want one naming %s", err, tt.wantErr(d))
 			}
@@ -275,7 +280,9 @@ func TestKubeletFinalize(t *testing.T) {
 			systemd := &fakeSystemd{}
 			var out string
 			for range tt.runs {
-				o, err := printed(func(ctx context.Context) error { return runEnableClientCertRotation(ctx, d, systemd.detect) })
+				o, err := printed(func(ctx context.Context) error {
+					return runEnableClientCertRotation(ctx, d, machine.Host{InitSystem: systemd.detect})
+				})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
-	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -26,7 +26,7 @@ func kubeletFinalizePhase() workflow.Phase[Data] {
 			Name:  "enable-client-cert-rotation",
 			Short: "Enable kubelet client certificate rotation",
 			Run: func(ctx context.Context, d Data) error {
-				return runEnableClientCertRotation(ctx, d, initsystem.Host)
+				return runEnableClientCertRotation(ctx, d, d.Host())
 			},
 			InheritFlags: []string{options.Config, options.CertificatesDir, options.DryRun},
 		}},
@@ -36,7 +36,7 @@ func kubeletFinalizePhase() workflow.Phase[Data] {
 // runEnableClientCertRotation points kubelet.conf at the certificate the
 // kubelet rotates, once the kubelet has one; kubelet.conf as the kubeconfig
 // phase wrote it embeds a certificate that would expire in a year.
-func runEnableClientCertRotation(ctx context.Context, d Data, detect detectInitSystem) error {
+func runEnableClientCertRotation(ctx context.Context, d Data, h machine.Host) error {
 	pem := kubelet.ClientCertPath(d.KubeletDir(), d.Cfg().NodeRegistration.KubeletExtraArgs)
 	if _, err := os.Stat(pem); err != nil {
 		klog.V(1).Infof("[kubelet-finalize] Assuming that kubelet client certificate rotation is disabled: %v", err)
@@ -53,7 +53,7 @@ func runEnableClientCertRotation(ctx context.Context, d Data, detect detectInitS
 		return err
 	}
 	klog.V(1).Info("[kubelet-finalize] Restarting the kubelet to enable client certificate rotation")
-	sys, sysErr := detect()
+	sys, sysErr := h.InitSystem()
 	phases.RestartKubelet(ctx, "kubelet-finalize", d.KubeletDir(), sys, sysErr)
 	return nil
 }

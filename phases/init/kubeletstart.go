@@ -9,6 +9,7 @@ import (
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -21,23 +22,20 @@ func kubeletStartPhase() workflow.Phase[Data] {
 		Long:    "Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.",
 		Example: "  # Writes a dynamic environment file with kubelet flags from a InitConfiguration file.\n  kubeadm init phase kubelet-start --config config.yaml",
 		Run: func(ctx context.Context, d Data) error {
-			return runKubeletStart(ctx, d, initsystem.Host)
+			return runKubeletStart(ctx, d, d.Host())
 		},
 		InheritFlags: []string{options.Config, options.ImageRepository, options.CRISocket,
 			options.NodeName, options.Patches, options.DryRun},
 	}
 }
 
-// detectInitSystem finds the host's init system; tests replace it.
-type detectInitSystem func() (initsystem.InitSystem, error)
-
 // runKubeletStart computes all three files before it touches anything, so
 // that a bad document or patch leaves the kubelet as it was; then it stops
 // the kubelet, as kubeadm does, so that it does not start half-configured,
 // writes the files and restarts it.
-func runKubeletStart(ctx context.Context, d Data, detect detectInitSystem) error {
+func runKubeletStart(ctx context.Context, d Data, h machine.Host) error {
 	cfg := d.Cfg()
-	sys, sysErr := detect()
+	sys, sysErr := h.InitSystem()
 	hostname, err := kubelet.Hostname()
 	if err != nil {
 		klog.Warning(err)

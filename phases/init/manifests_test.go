@@ -69,8 +69,8 @@ func TestManifestPhases(t *testing.T) {
 		// The manifests use the directories the data gives, which --dry-run
 		// and tests redirect.
 		b, _ := os.ReadFile(path)
-		if !strings.Contains(string(b), d.CertificateDir()) && name != "kube-scheduler" {
-			t.Errorf("%s does not use the certificate directory %s", name, d.CertificateDir())
+		if !strings.Contains(string(b), d.CertificatesDir()) && name != "kube-scheduler" {
+			t.Errorf("%s does not use the certificate directory %s", name, d.CertificatesDir())
 		}
 		if pod.Name != name {
 			t.Errorf("%s holds Pod %q", path, pod.Name)
@@ -204,7 +204,7 @@ func TestDryRunManifestsNameHostPaths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		redirected := []string{d.CertificateDir(), filepath.Join(d.KubeConfigDir(), "controller-manager.conf"), filepath.Join(d.KubeConfigDir(), "scheduler.conf")}
+		redirected := []string{d.CertificatesDir(), filepath.Join(d.KubeConfigDir(), "controller-manager.conf"), filepath.Join(d.KubeConfigDir(), "scheduler.conf")}
 		if !strings.Contains(string(b), want) || slices.ContainsFunc(redirected, func(p string) bool { return strings.Contains(string(b), p) }) {
 			t.Errorf("%s: want %s and none of the dry-run paths %v:\n%s", name, want, redirected, b)
 		}

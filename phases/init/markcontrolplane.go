@@ -30,7 +30,7 @@ func runMarkControlPlane(ctx context.Context, d Data) error {
 		progress.Printf(ctx, "[dryrun] Would patch Node %q\n", nr.Name)
 		return nil
 	}
-	client, err := d.Client()
+	client, err := d.Client(ctx)
 	if err != nil {
 		return fmt.Errorf("connect to the cluster with %s: %w", d.KubeConfigPath(), err)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -18,7 +19,7 @@ func preflightPhase() workflow.Phase[Data] {
 		Long:    "Run pre-flight checks for kubeadm init.",
 		Example: "  # Run pre-flight checks for kubeadm init using a config file.\n  kubeadm init phase preflight --config kubeadm-config.yaml",
 		Run: func(ctx context.Context, d Data) error {
-			return runPreflight(ctx, d, preflight.RealHost())
+			return runPreflight(ctx, d, d.Host())
 		},
 		InheritFlags: []string{options.Config, options.ImageRepository, options.CRISocket,
 			options.IgnorePreflightErrors, options.DryRun},
@@ -29,7 +30,7 @@ func preflightPhase() workflow.Phase[Data] {
 // one clear error instead of a list of consequences. kadm has no CRI client,
 // so unlike kubeadm it pulls no images here: the container runtime pulls
 // them when the kubelet starts the static Pods.
-func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
+func runPreflight(ctx context.Context, d Data, h machine.Host) error {
 	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	ignore := d.IgnorePreflightErrors()
 	if err := phases.RunChecks(ctx, preflight.RootChecks(h), ignore); err != nil {

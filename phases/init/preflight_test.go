@@ -13,25 +13,26 @@ import (
 	system "k8s.io/system-validators/validators"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/preflight"
 )
 
 // bareHost is a host on which every check fails: an empty file system, and
 // every call refused.
-func bareHost() preflight.Host {
+func bareHost() machine.Host {
 	refused := errors.New("refused")
-	return preflight.Host{
-		Root:       fstest.MapFS{},
-		Listen:     func(string, string) (net.Listener, error) { return nil, refused },
-		Dial:       func(context.Context, string, string) (net.Conn, error) { return nil, refused },
-		LookPath:   func(string) (string, error) { return "", refused },
-		Run:        func(context.Context, string, ...string) ([]byte, error) { return nil, refused },
-		InitSystem: noInitSystem,
-		UID:        func() int { return 1000 },
-		NumCPU:     func() int { return 1 },
-		LookupHost: func(context.Context, string) ([]string, error) { return nil, refused },
-		Proxy:      func(*http.Request) (*url.URL, error) { return url.Parse("http://proxy:3128") },
-		Validators: func(string, system.Reporter) []system.Validator { return nil },
+	return machine.Host{
+		Root:             fstest.MapFS{},
+		Listen:           func(string, string) (net.Listener, error) { return nil, refused },
+		Dial:             func(context.Context, string, string) (net.Conn, error) { return nil, refused },
+		LookPath:         func(string) (string, error) { return "", refused },
+		Run:              func(context.Context, string, ...string) ([]byte, error) { return nil, refused },
+		InitSystem:       noInitSystem,
+		UID:              func() int { return 1000 },
+		NumCPU:           func() int { return 1 },
+		LookupHost:       func(context.Context, string) ([]string, error) { return nil, refused },
+		Proxy:            func(*http.Request) (*url.URL, error) { return url.Parse("http://proxy:3128") },
+		SystemValidators: func(string, system.Reporter) []system.Validator { return nil },
 	}
 }
 

@@ -43,7 +43,7 @@ func runUploadCerts(ctx context.Context, d Data) error {
 		}
 	}
 	progress.Printf(ctx, "[upload-certs] Storing the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
-	data, err := copycerts.Bundle(copycerts.Files(d.CertificateDir(), d.ClusterCfg().Etcd.External), cfg.CertificateKey)
+	data, err := copycerts.Bundle(copycerts.Files(d.CertificatesDir(), d.ClusterCfg().Etcd.External), cfg.CertificateKey)
 	if err != nil {
 		return err
 	}

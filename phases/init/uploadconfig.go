@@ -92,7 +92,7 @@ func clusterWriter(ctx context.Context, d Data) (objects.Writer, error) {
 	if d.DryRun() {
 		return objects.DryRun{}, nil
 	}
-	client, err := d.Client()
+	client, err := d.Client(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the cluster with %s: %w", d.KubeConfigPath(), err)
 	}

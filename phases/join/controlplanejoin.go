@@ -206,7 +206,7 @@ func waitControlPlaneBootstrap(ctx context.Context, d Data) error {
 	}
 	// The kubelet's requests date from kubelet-start, which wrote the file.
 	since := fi.ModTime().Add(-sinceSlack)
-	if err := waitBootstrap(ctx, d, realHost(), client, tlsCfg, d.Cfg().NodeRegistration.Name, since); err != nil {
+	if err := waitBootstrap(ctx, d, hostOf(d), client, tlsCfg, d.Cfg().NodeRegistration.Name, since); err != nil {
 		return err
 	}
 	removeBootstrapConf(bootstrapConf)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/pkiutil"
 )
@@ -49,6 +50,8 @@ type Data interface {
 	// Keys is the run's key pool: a control-plane join's certs phase warms
 	// it so that the leaf certificates' keys are made in parallel.
 	Keys() *pkiutil.KeyPool
+	// Host is this machine, as the phases reach it.
+	Host() machine.Host
 	// Client acts as this control-plane node's admin.conf, which
 	// control-plane-prepare writes; it is built once.
 	Client(ctx context.Context) (kubernetes.Interface, error)

@@ -31,6 +31,7 @@ import (
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/phases/workflow"
 	"github.com/kadm-project/kadm/pkiutil"
@@ -113,6 +114,7 @@ func (d *fakeData) Keys() *pkiutil.KeyPool {
 	}
 	return d.keys
 }
+func (d *fakeData) Host() machine.Host { return machine.Host{} }
 func (d *fakeData) Client(context.Context) (kubernetes.Interface, error) {
 	if d.admin == nil {
 		return nil, errors.New("no admin.conf in this test")
@@ -183,8 +185,10 @@ func testHost(sys *fakeInit) host {
 		return "system:node:" + testNode, nil
 	}
 	return host{
-		detect:       func() (initsystem.InitSystem, error) { return sys, nil },
-		hostname:     func() (string, error) { return "host-1", nil },
+		Host: machine.Host{
+			InitSystem: func() (initsystem.InitSystem, error) { return sys, nil },
+			Hostname:   func() (string, error) { return "host-1", nil },
+		},
 		check:        check,
 		bootstrapped: check,
 		pendingAfter: 50 * time.Millisecond,

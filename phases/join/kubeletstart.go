@@ -19,6 +19,7 @@ import (
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases"
 )
 
@@ -26,10 +27,10 @@ import (
 // telling this attempt's certificate signing requests from earlier ones.
 const sinceSlack = 10 * time.Second
 
-// host is what kubelet-start needs from the machine; tests replace it.
+// host is the machine and the TLS-bootstrap checks kubelet-start uses;
+// tests replace them.
 type host struct {
-	detect   func() (initsystem.InitSystem, error)
-	hostname func() (string, error)
+	machine.Host
 	// check tells whether a kubeconfig authenticates, and as whom.
 	check func(ctx context.Context, path string) (string, error)
 	// bootstrapped tells whether the kubelet's kubeconfig holds the
@@ -41,8 +42,8 @@ type host struct {
 	pendingAfter time.Duration
 }
 
-func realHost() host {
-	return host{detect: initsystem.Host, hostname: kubelet.Hostname, check: tlsbootstrap.CheckKubeconfig, bootstrapped: tlsbootstrap.CertificateCheck}
+func hostOf(d Data) host {
+	return host{Host: d.Host(), check: tlsbootstrap.CheckKubeconfig, bootstrapped: tlsbootstrap.CertificateCheck}
 }
 
 // runKubeletStart prepares everything before it touches the host, so that a
@@ -63,7 +64,7 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	if err != nil {
 		return err
 	}
-	hostname, err := h.hostname()
+	hostname, err := h.Hostname()
 	if err != nil {
 		klog.Warning(err)
 	}
@@ -78,7 +79,7 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 			return err
 		}
 	}
-	sys, sysErr := h.detect()
+	sys, sysErr := h.InitSystem()
 	files, err := kubeletFiles(ctx, d, state, tlsCfg, sys, hostname)
 	if err != nil {
 		return err

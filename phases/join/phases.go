@@ -7,7 +7,6 @@ import (
 
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
-	"github.com/kadm-project/kadm/preflight"
 )
 
 const endpointArg = "[api-server-endpoint]"
@@ -36,7 +35,7 @@ func Phases() []workflow.Phase[Data] {
 			Long:      "Run pre-flight checks for kubeadm join.",
 			Example:   "  # Run join pre-flight checks using a config file.\n  kubeadm join phase preflight --config kubeadm-config.yaml",
 			Run: func(ctx context.Context, d Data) error {
-				return runPreflight(ctx, d, preflight.RealHost())
+				return runPreflight(ctx, d, d.Host())
 			},
 			InheritFlags: flags(discoveryFlags, []string{options.Config, options.IgnorePreflightErrors, options.ControlPlane,
 				options.APIServerAdvertiseAddress, options.APIServerBindPort, options.CRISocket, options.NodeName, options.CertificateKey, options.DryRun}),
@@ -94,7 +93,7 @@ func Phases() []workflow.Phase[Data] {
 			Short:     "Write kubelet settings, certificates and (re)start the kubelet",
 			Long:      "Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.",
 			Run: func(ctx context.Context, d Data) error {
-				return runKubeletStart(ctx, d, realHost())
+				return runKubeletStart(ctx, d, hostOf(d))
 			},
 			InheritFlags: flags(discoveryFlags, []string{options.Config, options.CRISocket, options.NodeName,
 				options.Patches, options.DryRun}),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/preflight"
 )
@@ -14,7 +15,7 @@ import (
 // one clear error instead of a list of consequences; then the node checks;
 // then, like kubeadm, it reads the cluster's configuration, so that a join
 // that cannot reach or read the cluster stops before anything is written.
-func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
+func runPreflight(ctx context.Context, d Data, h machine.Host) error {
 	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	ignore := d.IgnorePreflightErrors()
 	if err := phases.RunChecks(ctx, preflight.RootChecks(h), ignore); err != nil {
@@ -42,7 +43,7 @@ func runPreflight(ctx context.Context, d Data, h preflight.Host) error {
 // control-plane node and that this host can be one: kubeadm's init checks
 // for a control-plane node, then, without a certificate key, the shared
 // certificates that must have been copied by hand.
-func controlPlanePreflight(ctx context.Context, d Data, cluster *config.ClusterConfiguration, h preflight.Host) error {
+func controlPlanePreflight(ctx context.Context, d Data, cluster *config.ClusterConfiguration, h machine.Host) error {
 	cfg := d.Cfg()
 	if cluster.ControlPlaneEndpoint == "" {
 		return fmt.Errorf("%w: unable to add a new control plane instance to a cluster that doesn't have a stable controlPlaneEndpoint address: "+

@@ -13,29 +13,30 @@ import (
 	system "k8s.io/system-validators/validators"
 
 	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/preflight"
 )
 
 // bareHost is a machine where nothing is installed and nothing answers.
 // present are the absolute paths of the files it has.
-func bareHost(uid int, present ...string) preflight.Host {
+func bareHost(uid int, present ...string) machine.Host {
 	errNone := errors.New("not on this test host")
 	root := fstest.MapFS{}
 	for _, p := range present {
 		root[strings.TrimPrefix(p, "/")] = &fstest.MapFile{}
 	}
-	return preflight.Host{
-		Root:       root,
-		Listen:     func(string, string) (net.Listener, error) { return nil, errNone },
-		Dial:       func(context.Context, string, string) (net.Conn, error) { return nil, errNone },
-		LookPath:   func(string) (string, error) { return "", errNone },
-		Run:        func(context.Context, string, ...string) ([]byte, error) { return nil, errNone },
-		InitSystem: func() (initsystem.InitSystem, error) { return nil, errNone },
-		UID:        func() int { return uid },
-		NumCPU:     func() int { return 2 },
-		LookupHost: func(context.Context, string) ([]string, error) { return nil, errNone },
-		Proxy:      func(*http.Request) (*url.URL, error) { return nil, nil },
-		Validators: func(string, system.Reporter) []system.Validator { return nil },
+	return machine.Host{
+		Root:             root,
+		Listen:           func(string, string) (net.Listener, error) { return nil, errNone },
+		Dial:             func(context.Context, string, string) (net.Conn, error) { return nil, errNone },
+		LookPath:         func(string) (string, error) { return "", errNone },
+		Run:              func(context.Context, string, ...string) ([]byte, error) { return nil, errNone },
+		InitSystem:       func() (initsystem.InitSystem, error) { return nil, errNone },
+		UID:              func() int { return uid },
+		NumCPU:           func() int { return 2 },
+		LookupHost:       func(context.Context, string) ([]string, error) { return nil, errNone },
+		Proxy:            func(*http.Request) (*url.URL, error) { return nil, nil },
+		SystemValidators: func(string, system.Reporter) []system.Validator { return nil },
 	}
 }
 

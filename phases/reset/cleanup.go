@@ -13,6 +13,7 @@ import (
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/cleanup"
 	"github.com/kadm-project/kadm/node/kubelet"
+	"github.com/kadm-project/kadm/node/machine"
 )
 
 // tmpDir is kadm's scratch directory under KubernetesDir, cleaned with
@@ -103,7 +104,7 @@ func withoutPath(ts []cleanup.Target, path string) []cleanup.Target {
 
 // stopKubelet stops the kubelet through the init system; like kubeadm, it
 // only warns when it cannot.
-func stopKubelet(ctx context.Context, d Data, h Host) {
+func stopKubelet(ctx context.Context, d Data, h machine.Host) {
 	sys, err := h.InitSystem()
 	if err != nil {
 		progress.Printf(ctx, "[reset] WARNING: The kubelet service could not be stopped by %s: %v\n", d.Program(), err)
@@ -123,7 +124,7 @@ func stopKubelet(ctx context.Context, d Data, h Host) {
 
 // unmountKubelet unmounts the Pods' volumes under the kubelet directory, so
 // that cleaning it deletes no data of a volume.
-func unmountKubelet(ctx context.Context, d Data, h Host) error {
+func unmountKubelet(ctx context.Context, d Data, h machine.Host) error {
 	dir := d.KubeletDir()
 	if d.DryRun() {
 		progress.Printf(ctx, "[dryrun] Would unmount mounted directories in %q\n", dir)
@@ -141,7 +142,7 @@ func unmountKubelet(ctx context.Context, d Data, h Host) error {
 
 // removeContainers removes the Pods the kubelet started, with crictl: kadm
 // does not speak the CRI protocol itself.
-func removeContainers(ctx context.Context, d Data, h Host) {
+func removeContainers(ctx context.Context, d Data, h machine.Host) {
 	socket := d.CRISocket()
 	if socket == "" {
 		progress.Printf(ctx, "[reset] WARNING: No container runtime found: remove the Kubernetes containers by hand\n")

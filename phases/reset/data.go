@@ -6,8 +6,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/node/initsystem"
-	"github.com/kadm-project/kadm/preflight"
+	"github.com/kadm-project/kadm/node/machine"
 )
 
 // Data is what every reset phase reads; app builds it from the flags. The
@@ -53,7 +52,7 @@ type Data interface {
 	// given or found.
 	CRISocket() string
 	// Host is how the phases reach this machine.
-	Host() Host
+	Host() machine.Host
 }
 
 // EtcdCluster is the part of *etcdcluster.Client that reset uses.
@@ -62,20 +61,4 @@ type EtcdCluster interface {
 	Members(ctx context.Context) ([]etcdcluster.Member, error)
 	Remove(ctx context.Context, peerURL string) (bool, error)
 	Close() error
-}
-
-// Host is every kind of system access the phases use; RealHost fills it.
-type Host struct {
-	// Preflight is the preflight checks' view of the host.
-	Preflight preflight.Host
-	// InitSystem finds the init system that runs the kubelet.
-	InitSystem func() (initsystem.InitSystem, error)
-	// LookPath finds crictl.
-	LookPath func(file string) (string, error)
-	// Run runs crictl.
-	Run initsystem.Runner
-	// Mounts is the mount table (/proc/mounts).
-	Mounts string
-	// Unmount unmounts one mount point.
-	Unmount func(path string) error
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/initsystem"
+	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/staticpod"
 	"github.com/kadm-project/kadm/phases/workflow"
-	"github.com/kadm-project/kadm/preflight"
 )
 
 // fakeData is a host laid out under root: root/etc/kubernetes,
@@ -84,9 +84,9 @@ func (d *fakeData) Etcd(context.Context, string) (EtcdCluster, error) {
 	}
 	return d.etcd, nil
 }
-func (d *fakeData) Host() Host {
-	return Host{
-		Preflight:  preflight.Host{UID: func() int { return d.uid }},
+func (d *fakeData) Host() machine.Host {
+	return machine.Host{
+		UID:        func() int { return d.uid },
 		InitSystem: func() (initsystem.InitSystem, error) { return d.sys, nil },
 		LookPath:   func(string) (string, error) { return "/usr/bin/crictl", nil },
 		Run: func(_ context.Context, name string, args ...string) ([]byte, error) {

@@ -3,14 +3,10 @@ package resetphases
 import (
 	"context"
 	"os"
-	"os/exec"
 
 	"github.com/kadm-project/kadm/internal/progress"
-	"github.com/kadm-project/kadm/node/cleanup"
-	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
-	"github.com/kadm-project/kadm/preflight"
 )
 
 // Phases is the reset workflow in kubeadm v1.37's order.
@@ -55,18 +51,6 @@ For information on how to perform this cleanup manually, please see:
 
 `, d.KubernetesDir())
 	return nil
-}
-
-// RealHost is this machine.
-func RealHost() Host {
-	return Host{
-		Preflight:  preflight.RealHost(),
-		InitSystem: initsystem.Host,
-		LookPath:   exec.LookPath,
-		Run:        initsystem.Exec,
-		Mounts:     "/proc/mounts",
-		Unmount:    cleanup.SysUnmount,
-	}
 }
 
 // exists is true when path names anything, a dangling link included.

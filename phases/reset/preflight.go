@@ -26,7 +26,7 @@ func runPreflight(ctx context.Context, d Data) error {
 		}
 	}
 	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
-	return phases.RunChecks(ctx, preflight.RootChecks(d.Host().Preflight), d.IgnorePreflightErrors())
+	return phases.RunChecks(ctx, preflight.RootChecks(d.Host()), d.IgnorePreflightErrors())
 }
 
 // confirm reads one line; "y" or "yes", in any case, goes on. Anything
