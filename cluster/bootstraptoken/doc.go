@@ -1,3 +1,5 @@
-// Package bootstraptoken builds the objects that let nodes join with a bootstrap token:
-// the token Secrets, the RBAC bindings for bootstrapping nodes, and the public cluster-info ConfigMap.
+// Package bootstraptoken is everything about the tokens nodes join with: the
+// token Secrets (create, list, delete), the RBAC for bootstrapping nodes, the
+// public cluster-info ConfigMap, and the join command lines that carry a
+// token and the CA pins.
 package bootstraptoken

@@ -1,3 +1,4 @@
-// Package etcd runs the stacked etcd member of a control-plane node: its
-// static Pod, its data directory and, later, its cluster membership.
+// Package etcd is the stacked etcd member on this node: its static Pod, its
+// ports and URLs, and its data directory. Its membership in the cluster is
+// cluster/etcdcluster's.
 package etcd
