@@ -10,7 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/copycerts"
@@ -34,7 +35,7 @@ type expirationOptions struct {
 	kubeconfigDir string
 	// client connects to the cluster a kubeconfig names; tests put a fake
 	// clientset here.
-	client func(path string) (kubernetes.Interface, error)
+	client func(path string) (kube.Interface, error)
 }
 
 func newCertsCmd(s IOStreams) *cobra.Command {

@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/config"
@@ -71,9 +73,9 @@ func testPKI(t *testing.T) (certDir, kubeconfigDir string) {
 
 // certsCmdOn builds `certs` reading kubeconfig files from kubeconfigDir and
 // reaching the cluster through client (nil: the cluster cannot be reached).
-func certsCmdOn(kubeconfigDir string, client kubernetes.Interface) func(IOStreams) *cobra.Command {
+func certsCmdOn(kubeconfigDir string, client kube.Interface) func(IOStreams) *cobra.Command {
 	return func(s IOStreams) *cobra.Command {
-		return newCertsCmdWith(s, &expirationOptions{kubeconfigDir: kubeconfigDir, client: func(string) (kubernetes.Interface, error) {
+		return newCertsCmdWith(s, &expirationOptions{kubeconfigDir: kubeconfigDir, client: func(string) (kube.Interface, error) {
 			if client == nil {
 				return nil, errors.New("connection refused")
 			}
@@ -184,7 +186,7 @@ func TestCheckExpirationFromCluster(t *testing.T) {
 		Data: map[string]string{"ClusterConfiguration": "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n" +
 			"certificatesDir: " + certDir + "\netcd:\n  external:\n    endpoints: [https://10.0.0.9:2379]\n    caFile: /e/ca.crt\n    certFile: /e/c.crt\n    keyFile: /e/c.key\n"},
 	}
-	r := runSub(t, certsCmdOn(kubeconfigDir, fake.NewClientset(cm)), "certs", "check-expiration", "--kubeconfig", adminConf)
+	r := runSub(t, certsCmdOn(kubeconfigDir, kubefake.Wrap(fake.NewClientset(cm))), "certs", "check-expiration", "--kubeconfig", adminConf)
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
 	}

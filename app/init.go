@@ -13,7 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
@@ -225,8 +226,8 @@ func (d *initData) ExternalCA() bool              { return d.externalCA }
 func (d *initData) Program() string               { return d.opts.program }
 func (d *initData) Keys() *pkiutil.KeyPool        { return d.keys }
 func (d *initData) Host() machine.Host            { return d.host }
-func (d *initData) Client(ctx context.Context) (kubernetes.Interface, error) {
-	return d.client.get(func() (kubernetes.Interface, error) {
+func (d *initData) Client(ctx context.Context) (kube.Interface, error) {
+	return d.client.get(func() (kube.Interface, error) {
 		return initClient(ctx, d.kubeconfigPath, d.kubeconfigDir, d.cfg.Timeouts.KubernetesAPICall.Duration)
 	})
 }

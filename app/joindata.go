@@ -6,10 +6,11 @@ import (
 	"path/filepath"
 	"sync"
 
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
@@ -38,7 +39,7 @@ type joinData struct {
 	tlsErr  error
 	client  lazyClient
 	// clientFor builds the bootstrap client; tests replace it.
-	clientFor func(*clientcmdapi.Config) (kubernetes.Interface, error)
+	clientFor func(*clientcmdapi.Config) (kube.Interface, error)
 	admin     lazyClient
 	initOnce  sync.Once
 	initCfg   *joinphases.ClusterState
@@ -72,8 +73,8 @@ func (d *joinData) Host() machine.Host     { return d.host }
 // Client is admin.conf's client. admin.conf is control-plane-prepare's
 // work, so a phase that needs it and runs before it (alone, or with that
 // phase skipped) gets an error that names the phase.
-func (d *joinData) Client(context.Context) (kubernetes.Interface, error) {
-	return d.admin.get(func() (kubernetes.Interface, error) {
+func (d *joinData) Client(context.Context) (kube.Interface, error) {
+	return d.admin.get(func() (kube.Interface, error) {
 		path := filepath.Join(d.kubeconfigDir, kubeconfig.AdminFile)
 		if !exists(path) {
 			return nil, fmt.Errorf("%s does not exist: run '%s join phase control-plane-prepare kubeconfig' first", path, d.program)
@@ -102,8 +103,8 @@ func (d *joinData) TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, e
 
 // BootstrapClient acts with discovery's credentials: the TLS bootstrap token,
 // or those of a discovery file.
-func (d *joinData) BootstrapClient(ctx context.Context) (kubernetes.Interface, error) {
-	return d.client.get(func() (kubernetes.Interface, error) {
+func (d *joinData) BootstrapClient(ctx context.Context) (kube.Interface, error) {
+	return d.client.get(func() (kube.Interface, error) {
 		cfg, err := d.TLSBootstrapCfg(ctx)
 		if err != nil {
 			return nil, err
@@ -126,10 +127,10 @@ func (d *joinData) InitCfg(ctx context.Context) (*joinphases.ClusterState, error
 }
 
 // bootstrapClient is a clientset for a kubeconfig held in memory.
-func bootstrapClient(cfg *clientcmdapi.Config) (kubernetes.Interface, error) {
+func bootstrapClient(cfg *clientcmdapi.Config) (kube.Interface, error) {
 	rest, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("the bootstrap kubeconfig from discovery is unusable: %w", err)
 	}
-	return kubernetes.NewForConfig(rest)
+	return kube.NewForConfig(rest)
 }

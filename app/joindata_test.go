@@ -15,9 +15,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -77,13 +79,13 @@ func TestJoinDataLazy(t *testing.T) {
 				&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kubelet-config", Namespace: "kube-system"}, Data: map[string]string{"kubelet": testKubeletYAML}},
 			)
 			var servers []string
-			d.clientFor = func(cfg *clientcmdapi.Config) (kubernetes.Interface, error) {
+			d.clientFor = func(cfg *clientcmdapi.Config) (kube.Interface, error) {
 				cluster, _, err := kubeconfig.Current(cfg)
 				if err != nil {
 					return nil, err
 				}
 				servers = append(servers, cluster.Server)
-				return client, nil
+				return kubefake.Wrap(client), nil
 			}
 			ctx := context.Background()
 			for range 2 {

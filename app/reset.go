@@ -10,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
@@ -211,12 +212,12 @@ type resetData struct {
 	host                                              machine.Host
 
 	// fetch reads the cluster's configuration; tests replace it.
-	fetch func(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error)
+	fetch func(ctx context.Context, client kube.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error)
 	// connect makes the etcd client; tests replace it.
-	connect func(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error)
+	connect func(ctx context.Context, client kube.Interface, certDir string) (resetphases.EtcdCluster, error)
 
 	// clientFrom builds --kubeconfig's client; tests replace it.
-	clientFrom func(path string) (kubernetes.Interface, error)
+	clientFrom func(path string) (kube.Interface, error)
 
 	client      lazyClient
 	clusterOnce sync.Once
@@ -251,8 +252,8 @@ func (d *resetData) CertificatesDir(ctx context.Context) (dir, source string) {
 }
 
 // apiClient is --kubeconfig's client.
-func (d *resetData) apiClient() (kubernetes.Interface, error) {
-	return d.client.get(func() (kubernetes.Interface, error) {
+func (d *resetData) apiClient() (kube.Interface, error) {
+	return d.client.get(func() (kube.Interface, error) {
 		if !exists(d.kubeconfig) {
 			return nil, fmt.Errorf("%s does not exist (this node has no cluster access, as on a worker)", d.kubeconfig)
 		}
@@ -290,6 +291,6 @@ func (d *resetData) Etcd(ctx context.Context, certDir string) (resetphases.EtcdC
 func (d *resetData) Timeouts() *config.Timeouts { return d.cfg.Timeouts }
 
 // connectEtcd finds the stacked etcd members through the API server.
-func connectEtcd(ctx context.Context, client kubernetes.Interface, certDir string) (resetphases.EtcdCluster, error) {
+func connectEtcd(ctx context.Context, client kube.Interface, certDir string) (resetphases.EtcdCluster, error) {
 	return etcdcluster.Connect(ctx, client, certDir)
 }

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
@@ -123,7 +125,7 @@ func TestResetCluster(t *testing.T) {
 			}
 			d := &resetData{
 				cfg: &config.ResetConfiguration{CertificatesDir: "/etc/kubernetes/flag-pki", Timeouts: config.DefaultResetConfiguration().Timeouts}, kubeconfig: tt.kubeconfig,
-				fetch: clusterconfig.ReadCluster, clientFrom: func(string) (kubernetes.Interface, error) { return cs, nil },
+				fetch: clusterconfig.ReadCluster, clientFrom: func(string) (kube.Interface, error) { return kubefake.Wrap(cs), nil },
 			}
 			if tt.certDirSet {
 				d.certDirSource = "--cert-dir"
@@ -150,7 +152,7 @@ func TestResetCluster(t *testing.T) {
 func TestResetEtcdNeedsKubeconfig(t *testing.T) {
 	t.Parallel()
 	connected := false
-	d := &resetData{kubeconfig: filepath.Join(t.TempDir(), "none.conf"), connect: func(context.Context, kubernetes.Interface, string) (resetphases.EtcdCluster, error) {
+	d := &resetData{kubeconfig: filepath.Join(t.TempDir(), "none.conf"), connect: func(context.Context, kube.Interface, string) (resetphases.EtcdCluster, error) {
 		connected = true
 		return nil, errors.New("unexpected")
 	}}

@@ -11,10 +11,11 @@ import (
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/bootstraptoken"
 	"github.com/kadm-project/kadm/cluster/objects"
@@ -28,7 +29,7 @@ type tokenOptions struct {
 	dryRun     bool
 	// client connects to the cluster a kubeconfig names; tests put a fake
 	// clientset here.
-	client func(path string) (kubernetes.Interface, error)
+	client func(path string) (kube.Interface, error)
 }
 
 // tokenCreateOptions are the flags of `token create`.
@@ -89,7 +90,7 @@ func (o *tokenOptions) kubeconfigPath() string {
 	return rules.GetDefaultFilename()
 }
 
-func (o *tokenOptions) connect(path string) (kubernetes.Interface, error) {
+func (o *tokenOptions) connect(path string) (kube.Interface, error) {
 	client, err := o.client(path)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the cluster with %s: %w (pass --%s)", path, err, options.Kubeconfig)

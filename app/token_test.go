@@ -14,11 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
@@ -56,9 +58,9 @@ func runSub(t *testing.T, build func(IOStreams) *cobra.Command, args ...string) 
 }
 
 // tokenCmdOn builds `token` against client, whatever kubeconfig is named.
-func tokenCmdOn(client kubernetes.Interface) func(IOStreams) *cobra.Command {
+func tokenCmdOn(client kube.Interface) func(IOStreams) *cobra.Command {
 	return func(s IOStreams) *cobra.Command {
-		return newTokenCmdWith(s, &tokenOptions{client: func(string) (kubernetes.Interface, error) { return client, nil }})
+		return newTokenCmdWith(s, &tokenOptions{client: func(string) (kube.Interface, error) { return client, nil }})
 	}
 }
 
@@ -82,7 +84,7 @@ func testAdminConf(t *testing.T, server string) (string, *x509.Certificate) {
 	return path, ca
 }
 
-func getTokenSecret(t *testing.T, client kubernetes.Interface, id string) *corev1.Secret {
+func getTokenSecret(t *testing.T, client kube.Interface, id string) *corev1.Secret {
 	t.Helper()
 	s, err := client.CoreV1().Secrets(metav1.NamespaceSystem).Get(context.Background(), "bootstrap-token-"+id, metav1.GetOptions{})
 	if err != nil {
@@ -95,12 +97,12 @@ func TestTokenCreate(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset()
 	before := time.Now()
-	r := runSub(t, tokenCmdOn(client), "token", "create", "abcdef.0123456789abcdef", "--ttl", "2h",
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "create", "abcdef.0123456789abcdef", "--ttl", "2h",
 		"--description", "for the workers", "--usages", "authentication", "--kubeconfig", "unused.conf")
 	if r.code != 0 || r.out != "abcdef.0123456789abcdef\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
-	info, err := bootstraptoken.FromSecret(getTokenSecret(t, client, "abcdef"))
+	info, err := bootstraptoken.FromSecret(getTokenSecret(t, kubefake.Wrap(client), "abcdef"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +118,13 @@ func TestTokenCreate(t *testing.T) {
 func TestTokenCreateGenerates(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset()
-	r := runSub(t, tokenCmdOn(client), "token", "create", "--ttl", "0")
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "create", "--ttl", "0")
 	tok := strings.TrimSpace(r.out)
 	if r.code != 0 || !bootstraputil.IsValidBootstrapToken(tok) {
 		t.Fatalf("exit %d, stdout %q, stderr %q: want a new token", r.code, r.out, r.errOut)
 	}
 	id, _, _ := strings.Cut(tok, ".")
-	s := getTokenSecret(t, client, id)
+	s := getTokenSecret(t, kubefake.Wrap(client), id)
 	if string(s.Data[bootstrapapi.BootstrapTokenSecretKey]) != strings.TrimPrefix(tok, id+".") {
 		t.Error("the printed token is not the one created")
 	}
@@ -163,11 +165,11 @@ func TestTokenCreatePrintJoinCommand(t *testing.T) {
 			t.Parallel()
 			client := fake.NewClientset()
 			args := append([]string{"token", "create", "abcdef.0123456789abcdef", "--print-join-command", "--kubeconfig", adminConf}, tt.args...)
-			r := runSub(t, tokenCmdOn(client), args...)
+			r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), args...)
 			if r.code != 0 || r.out != tt.want {
 				t.Fatalf("exit %d, stderr %q\n got %q\nwant %q", r.code, r.errOut, r.out, tt.want)
 			}
-			getTokenSecret(t, client, "abcdef")
+			getTokenSecret(t, kubefake.Wrap(client), "abcdef")
 		})
 	}
 }
@@ -197,7 +199,7 @@ func TestTokenCreateRejectsBeforeAnyAPICall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			client := fake.NewClientset()
-			r := runSub(t, tokenCmdOn(client), append([]string{"token", "create"}, tt.args...)...)
+			r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), append([]string{"token", "create"}, tt.args...)...)
 			if r.code != tt.code || !strings.Contains(r.errOut, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.errOut, tt.code, tt.want)
 			}
@@ -226,14 +228,14 @@ bootstrapTokens:
 		t.Fatal(err)
 	}
 	client := fake.NewClientset()
-	r := runSub(t, tokenCmdOn(client), "token", "create", "--config", path, "--description", "from the flag")
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "create", "--config", path, "--description", "from the flag")
 	if r.code != 0 || r.out != "abcdef.0123456789abcdef\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
 	if !strings.Contains(r.errOut, "--description overrides bootstrapTokens[0].description from "+path) {
 		t.Errorf("the override is not reported: %q", r.errOut)
 	}
-	if d := mustInfo(t, getTokenSecret(t, client, "abcdef")).Description; d != "from the flag" {
+	if d := mustInfo(t, getTokenSecret(t, kubefake.Wrap(client), "abcdef")).Description; d != "from the flag" {
 		t.Errorf("first token's description %q, want the flag's", d)
 	}
 	list, err := client.CoreV1().Secrets(metav1.NamespaceSystem).List(context.Background(), metav1.ListOptions{})
@@ -245,7 +247,7 @@ bootstrapTokens:
 func TestTokenCreateDryRun(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset()
-	r := runSub(t, tokenCmdOn(client), "token", "create", "abcdef.0123456789abcdef", "--dry-run")
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "create", "abcdef.0123456789abcdef", "--dry-run")
 	want := "[dryrun] Would create or update Secret \"kube-system/bootstrap-token-abcdef\"\nabcdef.0123456789abcdef\n"
 	if r.code != 0 || r.out != want {
 		t.Errorf("exit %d, stderr %q\n got %q\nwant %q", r.code, r.errOut, r.out, want)
@@ -304,7 +306,7 @@ const listedSecret = "s3cr3ts3cr3ts3cr"
 func TestTokenListText(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset(listSecrets(time.Now())...)
-	r := runSub(t, tokenCmdOn(client), "token", "list")
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "list")
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
 	}
@@ -363,7 +365,7 @@ func TestTokenListStructured(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			client := fake.NewClientset(listSecrets(time.Now())...)
-			r := runSub(t, tokenCmdOn(client), "token", "list", "-o", format)
+			r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "list", "-o", format)
 			if r.code != 0 {
 				t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
 			}
@@ -418,12 +420,12 @@ func decodeObjects(t *testing.T, format, out string) []map[string]any {
 
 func TestTokenListEmptyAndBadOutput(t *testing.T) {
 	t.Parallel()
-	r := runSub(t, tokenCmdOn(fake.NewClientset()), "token", "list")
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(fake.NewClientset())), "token", "list")
 	if r.code != 0 || r.out != "" {
 		t.Errorf("no tokens: exit %d, stdout %q; want nothing, as kubeadm prints", r.code, r.out)
 	}
 	client := fake.NewClientset()
-	r = runSub(t, tokenCmdOn(client), "token", "list", "-o", "xml")
+	r = runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "list", "-o", "xml")
 	if r.code != ExitUsage || !strings.Contains(r.errOut, `--output "xml"`) || len(client.Actions()) != 0 {
 		t.Errorf("-o xml: exit %d, stderr %q, %d API calls", r.code, r.errOut, len(client.Actions()))
 	}
@@ -432,15 +434,15 @@ func TestTokenListEmptyAndBadOutput(t *testing.T) {
 func TestTokenDelete(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset(listSecrets(time.Now())...)
-	r := runSub(t, tokenCmdOn(client), "token", "delete", "aaaaaa", "bbbbbb."+listedSecret)
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "delete", "aaaaaa", "bbbbbb."+listedSecret)
 	if r.code != 0 || r.out != "bootstrap token \"aaaaaa\" deleted\nbootstrap token \"bbbbbb\" deleted\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
-	infos, _, err := bootstraptoken.List(context.Background(), client)
+	infos, _, err := bootstraptoken.List(context.Background(), kubefake.Wrap(client))
 	if err != nil || len(infos) != 1 || infos[0].ID != "cccccc" {
 		t.Errorf("left %v (%v), want only cccccc", infos, err)
 	}
-	r = runSub(t, tokenCmdOn(client), "token", "delete", "zzzzzz")
+	r = runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "delete", "zzzzzz")
 	if r.code != ExitFailure || !strings.Contains(r.errOut, `"zzzzzz"`) {
 		t.Errorf("absent token: exit %d, stderr %q", r.code, r.errOut)
 	}
@@ -461,7 +463,7 @@ func TestTokenDeleteRejectsBeforeAnyAPICall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			client := fake.NewClientset(listSecrets(time.Now())...)
-			r := runSub(t, tokenCmdOn(client), append([]string{"token", "delete"}, tt.args...)...)
+			r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), append([]string{"token", "delete"}, tt.args...)...)
 			if r.code != ExitUsage || !strings.Contains(r.errOut, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", r.code, r.errOut, tt.want)
 			}
@@ -478,7 +480,7 @@ func TestTokenDeleteRejectsBeforeAnyAPICall(t *testing.T) {
 func TestTokenDeleteDryRun(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset(listSecrets(time.Now())...)
-	r := runSub(t, tokenCmdOn(client), "token", "delete", "aaaaaa", "--dry-run")
+	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "delete", "aaaaaa", "--dry-run")
 	if r.code != 0 || r.out != "[dryrun] Would delete Secret \"kube-system/bootstrap-token-aaaaaa\"\n" || len(client.Actions()) != 0 {
 		t.Errorf("exit %d, stdout %q, %d API calls", r.code, r.out, len(client.Actions()))
 	}

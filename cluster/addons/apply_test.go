@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -26,7 +28,7 @@ import (
 const testTimeout = 5 * time.Second
 
 func writer(client *fake.Clientset, timeout time.Duration) objects.Writer {
-	return &objects.Client{Clientset: client, Policy: objects.Policy{Timeout: timeout, Interval: time.Millisecond}}
+	return &objects.Client{Clientset: kubefake.Wrap(client), Policy: objects.Policy{Timeout: timeout, Interval: time.Millisecond}}
 }
 
 func bothAddons(t *testing.T) []*Addon {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
@@ -54,10 +56,10 @@ func TestCreate(t *testing.T) {
 		{Token: mustToken(t, "ghijkl.0123456789abcdef"), TTL: &metav1.Duration{}},
 	}
 	client := fake.NewClientset()
-	if err := Create(context.Background(), &objects.Client{Clientset: client}, ts, now); err != nil {
+	if err := Create(context.Background(), &objects.Client{Clientset: kubefake.Wrap(client)}, ts, now); err != nil {
 		t.Fatal(err)
 	}
-	infos, problems, err := List(context.Background(), client)
+	infos, problems, err := List(context.Background(), kubefake.Wrap(client))
 	if err != nil || len(problems) > 0 || len(infos) != 2 {
 		t.Fatalf("after Create: %v, %v, %v", infos, problems, err)
 	}
@@ -70,7 +72,7 @@ func TestCreate(t *testing.T) {
 
 	// creating again brings the Secret in line instead of failing
 	ts[0].Description = "changed"
-	if err := Create(context.Background(), &objects.Client{Clientset: client}, ts[:1], now); err != nil {
+	if err := Create(context.Background(), &objects.Client{Clientset: kubefake.Wrap(client)}, ts[:1], now); err != nil {
 		t.Fatal(err)
 	}
 	s, err := client.CoreV1().Secrets(metav1.NamespaceSystem).Get(context.Background(), "bootstrap-token-abcdef", metav1.GetOptions{})

@@ -7,8 +7,9 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/config"
 )
@@ -46,7 +47,7 @@ func IDs(args []string) ([]string, error) {
 func SecretName(id string) string { return bootstraputil.BootstrapTokenSecretName(id) }
 
 // Delete deletes the Secret of the token with this ID.
-func Delete(ctx context.Context, client kubernetes.Interface, id string) error {
+func Delete(ctx context.Context, client kube.Interface, id string) error {
 	err := client.CoreV1().Secrets(metav1.NamespaceSystem).Delete(ctx, SecretName(id), metav1.DeleteOptions{})
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete bootstrap token %q: no such token (expired and removed, or never created): see `kadm token list`: %w", id, err)

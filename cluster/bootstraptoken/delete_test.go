@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
@@ -51,14 +53,14 @@ func TestIDs(t *testing.T) {
 func TestDelete(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset(tokenSecret("abcdef", nil))
-	if err := Delete(context.Background(), client, "abcdef"); err != nil {
+	if err := Delete(context.Background(), kubefake.Wrap(client), "abcdef"); err != nil {
 		t.Fatal(err)
 	}
 	_, err := client.CoreV1().Secrets(metav1.NamespaceSystem).Get(context.Background(), "bootstrap-token-abcdef", metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("after Delete the Secret is still there (get: %v)", err)
 	}
-	err = Delete(context.Background(), client, "abcdef")
+	err = Delete(context.Background(), kubefake.Wrap(client), "abcdef")
 	if !apierrors.IsNotFound(err) || !strings.Contains(err.Error(), `"abcdef"`) || !strings.Contains(err.Error(), "token list") {
 		t.Errorf("deleting an absent token: got %v, want a not-found error naming the ID and `token list`", err)
 	}

@@ -8,14 +8,15 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/client-go/kubernetes"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 )
 
 // List returns the bootstrap tokens of the cluster, ordered by ID. A Secret
 // of the bootstrap-token type that cannot be read as a token does not stop
 // the listing: it is returned among problems, as kubeadm reports and skips it.
-func List(ctx context.Context, client kubernetes.Interface) (infos []Info, problems []error, err error) {
+func List(ctx context.Context, client kube.Interface) (infos []Info, problems []error, err error) {
 	selector := fields.OneTermEqualSelector("type", string(bootstrapapi.SecretTypeBootstrapToken)).String()
 	secrets, err := client.CoreV1().Secrets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{FieldSelector: selector})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -23,7 +25,7 @@ func TestList(t *testing.T) {
 		tokenSecret("mnopqr", nil), tokenSecret("abcdef", nil), opaque, elsewhere, broken,
 	}...)
 
-	infos, problems, err := List(context.Background(), client)
+	infos, problems, err := List(context.Background(), kubefake.Wrap(client))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,7 +47,7 @@ func TestRBAC(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := fake.NewClientset()
-			w := &objects.Client{Clientset: cs, Policy: objects.Policy{Interval: time.Millisecond}}
+			w := &objects.Client{Clientset: kubefake.Wrap(cs), Policy: objects.Policy{Interval: time.Millisecond}}
 			for range 2 {
 				if err := objects.ApplyAll(t.Context(), w, tt.objs...); err != nil {
 					t.Fatal(err)
@@ -78,7 +80,7 @@ func TestRBAC(t *testing.T) {
 func TestClusterInfoRBAC(t *testing.T) {
 	t.Parallel()
 	cs := fake.NewClientset()
-	w := &objects.Client{Clientset: cs, Policy: objects.Policy{Interval: time.Millisecond}}
+	w := &objects.Client{Clientset: kubefake.Wrap(cs), Policy: objects.Policy{Interval: time.Millisecond}}
 	if err := objects.ApplyAll(t.Context(), w, ClusterInfoRBAC()...); err != nil {
 		t.Fatal(err)
 	}

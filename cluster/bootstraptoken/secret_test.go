@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -115,7 +117,7 @@ func TestTokenSecretCreateOrUpdate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			w := &objects.Client{Clientset: cs, Policy: objects.Policy{Interval: time.Millisecond}}
+			w := &objects.Client{Clientset: kubefake.Wrap(cs), Policy: objects.Policy{Interval: time.Millisecond}}
 			want, err := Secret(config.BootstrapToken{Token: token(t, "abcdef.0123456789abcdef"), TTL: &metav1.Duration{Duration: time.Hour},
 				Usages: []string{"authentication"}}, now)
 			if err != nil {

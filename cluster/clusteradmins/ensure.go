@@ -8,7 +8,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 )
@@ -31,7 +32,7 @@ func Binding() *rbacv1.ClusterRoleBinding {
 // forbidden create means it is missing: superAdmin (from super-admin.conf,
 // in system:masters) creates it then. superAdmin may be nil when that file
 // is absent, which is only an error if the binding is needed.
-func Ensure(ctx context.Context, admin, superAdmin kubernetes.Interface, p objects.Policy) (kubernetes.Interface, error) {
+func Ensure(ctx context.Context, admin, superAdmin kube.Interface, p objects.Policy) (kube.Interface, error) {
 	forbidden := false
 	err := objects.Retry(ctx, p, func(ctx context.Context) error {
 		err := create(ctx, admin)
@@ -73,7 +74,7 @@ func Ensure(ctx context.Context, admin, superAdmin kubernetes.Interface, p objec
 }
 
 // create treats an existing binding as success: its presence is what matters.
-func create(ctx context.Context, c kubernetes.Interface) error {
+func create(ctx context.Context, c kube.Interface) error {
 	_, err := c.RbacV1().ClusterRoleBindings().Create(ctx, Binding(), metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		return nil

@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -71,11 +73,12 @@ func TestEnsure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var super kubernetes.Interface
+			var super kube.Interface
 			if !tt.noSuperAdmin {
-				super = tt.superAdmin
+				super = kubefake.Wrap(tt.superAdmin)
 			}
-			got, err := Ensure(t.Context(), tt.admin, super, quick)
+			admin := kubefake.Wrap(tt.admin)
+			got, err := Ensure(t.Context(), admin, super, quick)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
@@ -85,7 +88,7 @@ func TestEnsure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != kubernetes.Interface(tt.admin) {
+			if got != admin {
 				t.Error("Ensure did not return the admin client")
 			}
 			for who, cs := range map[string]*fake.Clientset{"admin": tt.admin, "super-admin": tt.superAdmin} {

@@ -7,7 +7,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
@@ -30,7 +31,7 @@ func missingf(format string, args ...any) error { return missing(fmt.Sprintf(for
 // kubeadm-config, with kubeadm's defaults filled in, retrying transient
 // errors within p. program is the name kadm was invoked as, for the hint
 // on how to upload a missing configuration.
-func ReadCluster(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error) {
+func ReadCluster(ctx context.Context, client kube.Interface, p objects.Policy, program string) (*config.ClusterConfiguration, error) {
 	data, err := readKey(ctx, client, p, program, KubeadmConfigMap, ClusterConfigurationKey)
 	if err != nil {
 		return nil, err
@@ -50,7 +51,7 @@ func ReadCluster(ctx context.Context, client kubernetes.Interface, p objects.Pol
 
 // ReadKubelet returns the KubeletConfiguration document stored in
 // kube-system/kubelet-config, which every joining node's kubelet starts from.
-func ReadKubelet(ctx context.Context, client kubernetes.Interface, p objects.Policy, program string) ([]byte, error) {
+func ReadKubelet(ctx context.Context, client kube.Interface, p objects.Policy, program string) ([]byte, error) {
 	return readKey(ctx, client, p, program, KubeletConfigMap, KubeletConfigKey)
 }
 
@@ -58,7 +59,7 @@ func ReadKubelet(ctx context.Context, client kubernetes.Interface, p objects.Pol
 // is absent, and any error that is not transient (a forbidden read, say),
 // fail at once; the caller can tell a forbidden read with
 // apierrors.IsForbidden.
-func readKey(ctx context.Context, client kubernetes.Interface, p objects.Policy, program, name, key string) ([]byte, error) {
+func readKey(ctx context.Context, client kube.Interface, p objects.Policy, program, name, key string) ([]byte, error) {
 	var data []byte
 	err := objects.Retry(ctx, p, func(ctx context.Context) error {
 		cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, name, metav1.GetOptions{})

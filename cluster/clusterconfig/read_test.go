@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -57,7 +59,7 @@ func TestReadCluster(t *testing.T) {
 				}
 				return false, nil, nil
 			})
-			c, err := ReadCluster(context.Background(), client, objects.Policy{Timeout: 5 * time.Second, Interval: time.Millisecond}, "prog")
+			c, err := ReadCluster(context.Background(), kubefake.Wrap(client), objects.Policy{Timeout: 5 * time.Second, Interval: time.Millisecond}, "prog")
 			if reads != tt.reads {
 				t.Errorf("%d reads, want %d", reads, tt.reads)
 			}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -91,7 +93,7 @@ func TestRBAC(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := fake.NewClientset()
-			if err := objects.ApplyAll(t.Context(), &objects.Client{Clientset: cs}, tt.objs...); err != nil {
+			if err := objects.ApplyAll(t.Context(), &objects.Client{Clientset: kubefake.Wrap(cs)}, tt.objs...); err != nil {
 				t.Fatal(err)
 			}
 			role, err := cs.RbacV1().Roles("kube-system").Get(t.Context(), tt.object, metav1.GetOptions{})
@@ -122,7 +124,7 @@ func TestUploadIsIdempotentAndFollowsChanges(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "kubeadm-config", Namespace: "kube-system"},
 		Data:       map[string]string{"ClusterConfiguration": "old", "ClusterStatus": "kept"},
 	})
-	w := &objects.Client{Clientset: cs, Policy: objects.Policy{Interval: time.Millisecond}}
+	w := &objects.Client{Clientset: kubefake.Wrap(cs), Policy: objects.Policy{Interval: time.Millisecond}}
 	cluster := config.DefaultClusterConfiguration()
 	for range 2 {
 		cm, err := KubeadmConfig(cluster)

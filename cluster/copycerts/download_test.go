@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
@@ -30,7 +32,7 @@ func uploaded(t *testing.T) (*fake.Clientset, map[string][]byte) {
 		t.Fatal(err)
 	}
 	cs := fake.NewClientset()
-	if err := Upload(t.Context(), &objects.Client{Clientset: cs, Policy: quick}, data, time.Now()); err != nil {
+	if err := Upload(t.Context(), &objects.Client{Clientset: kubefake.Wrap(cs), Policy: quick}, data, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return cs, plain
@@ -65,7 +67,7 @@ func TestDownload(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "pki")
 	files := Files(dir, nil)
 	for range 2 {
-		if err := Download(t.Context(), cs, quick, testKey, files); err != nil {
+		if err := Download(t.Context(), kubefake.Wrap(cs), quick, testKey, files); err != nil {
 			t.Fatalf("Download: %v", err)
 		}
 	}
@@ -152,7 +154,7 @@ func TestDownloadErrors(t *testing.T) {
 			}
 			cs.ClearActions()
 			dir := t.TempDir()
-			err := Download(t.Context(), cs, quick, tt.key, Files(dir, nil))
+			err := Download(t.Context(), kubefake.Wrap(cs), quick, tt.key, Files(dir, nil))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
 			}

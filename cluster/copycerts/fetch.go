@@ -9,9 +9,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstrapsecretutil "k8s.io/cluster-bootstrap/util/secrets"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 )
@@ -19,7 +20,7 @@ import (
 // Fetch reads the kubeadm-certs Secret. When client may read the owning
 // token (an admin client; a bootstrap token may not) an expired token is
 // reported as ErrSecretExpired even before the Secret is collected.
-func Fetch(ctx context.Context, client kubernetes.Interface, p objects.Policy, now time.Time) (*corev1.Secret, error) {
+func Fetch(ctx context.Context, client kube.Interface, p objects.Policy, now time.Time) (*corev1.Secret, error) {
 	secrets := client.CoreV1().Secrets(metav1.NamespaceSystem)
 	var secret *corev1.Secret
 	err := objects.Retry(ctx, p, func(ctx context.Context) error {

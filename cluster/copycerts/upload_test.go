@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -73,7 +75,7 @@ func TestBundleRejectsMalformedKey(t *testing.T) {
 func TestUpload(t *testing.T) {
 	t.Parallel()
 	cs := fake.NewClientset()
-	w := &objects.Client{Clientset: cs, Policy: objects.Policy{Interval: time.Millisecond}}
+	w := &objects.Client{Clientset: kubefake.Wrap(cs), Policy: objects.Policy{Interval: time.Millisecond}}
 	data := map[string][]byte{"ca.crt": []byte("sealed")}
 	var owners []string
 	for range 2 {

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"k8s.io/client-go/kubernetes"
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/internal/atomicfile"
@@ -19,7 +19,7 @@ import (
 // Download fetches kubeadm-certs, opens it with key and writes files: the
 // download-certs step of a control-plane join. A malformed key fails before
 // any API call; nothing is written unless every entry opened and checked.
-func Download(ctx context.Context, client kubernetes.Interface, p objects.Policy, key string, files []File) error {
+func Download(ctx context.Context, client kube.Interface, p objects.Policy, key string, files []File) error {
 	if _, err := decodeKey(key); err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/client-go/kubernetes/fake"
 
@@ -215,7 +217,7 @@ func TestCluster(t *testing.T) {
 		etcdPod("etcd-cp1", "kube-system", cp1.clientURL, etcdLabels),
 		etcdPod("etcd-cp2", "kube-system", cp2.clientURL, etcdLabels),
 		etcdPod("etcd-gone", "kube-system", gone, etcdLabels))
-	connected, err := Connect(within(10*time.Second), kube, pki)
+	connected, err := Connect(within(10*time.Second), kubefake.Wrap(kube), pki)
 	if err != nil {
 		t.Fatalf("Connect() error = %v", err)
 	}

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 )
 
 // Connect is a client of the cluster's stacked etcd as it is now. It starts
@@ -17,7 +18,7 @@ import (
 // remains keeps its mirror Pod — and then keeps only the client URLs of the
 // current members, as etcd's member list gives them. Transient failures are
 // retried until ctx is done.
-func Connect(ctx context.Context, client kubernetes.Interface, certDir string) (*Client, error) {
+func Connect(ctx context.Context, client kube.Interface, certDir string) (*Client, error) {
 	endpoints, err := Endpoints(ctx, client)
 	if err != nil {
 		return nil, err

@@ -8,8 +8,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/node/etcd"
@@ -21,7 +22,7 @@ const etcdPodSelector = "component=" + etcd.Name + ",tier=control-plane"
 // Endpoints lists the client URLs the stacked etcd members publish on their
 // Pods, sorted and without duplicates. Transient API errors are retried
 // until ctx is done; a cluster without such a Pod is an error at once.
-func Endpoints(ctx context.Context, client kubernetes.Interface) ([]string, error) {
+func Endpoints(ctx context.Context, client kube.Interface) ([]string, error) {
 	var pods *corev1.PodList
 	err := retry(ctx, "list the etcd Pods", func(ctx context.Context) error {
 		var err error

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -88,7 +90,7 @@ func TestEndpoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := Endpoints(t.Context(), fake.NewClientset(tt.objs...))
+			got, err := Endpoints(t.Context(), kubefake.Wrap(fake.NewClientset(tt.objs...)))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Endpoints() error = %v, want one containing %q", err, tt.wantErr)
@@ -116,7 +118,7 @@ func TestEndpointsRetriesTransientErrors(t *testing.T) {
 		}
 		return false, nil, nil
 	})
-	got, err := Endpoints(t.Context(), cs)
+	got, err := Endpoints(t.Context(), kubefake.Wrap(cs))
 	if err != nil {
 		t.Fatalf("Endpoints() error = %v", err)
 	}
@@ -149,7 +151,7 @@ func TestEndpointsStops(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), tt.timeout)
 			defer cancel()
 			start := time.Now()
-			_, err := Endpoints(ctx, cs)
+			_, err := Endpoints(ctx, kubefake.Wrap(cs))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Endpoints() error = %v, want one containing %q", err, tt.wantErr)
 			}

@@ -9,7 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
@@ -40,7 +41,7 @@ func TaintStrings(taints []corev1.Taint) []string {
 // taints. A Node that already has them all is not written. The patch
 // carries the resourceVersion it was computed from, so a concurrent change
 // (the kubelet updating its Node) is a conflict and is retried.
-func Mark(ctx context.Context, client kubernetes.Interface, p objects.Policy, name string, taints []corev1.Taint) error {
+func Mark(ctx context.Context, client kube.Interface, p objects.Policy, name string, taints []corev1.Taint) error {
 	nodes := client.CoreV1().Nodes()
 	err := objects.Retry(ctx, p, func(ctx context.Context) error {
 		node, err := nodes.Get(ctx, name, metav1.GetOptions{})

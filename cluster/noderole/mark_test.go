@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -81,7 +83,7 @@ func TestMark(t *testing.T) {
 			t.Parallel()
 			cs := fake.NewClientset(tt.node)
 			for range 2 {
-				if err := Mark(t.Context(), cs, quick, "cp1", tt.taints); err != nil {
+				if err := Mark(t.Context(), kubefake.Wrap(cs), quick, "cp1", tt.taints); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -121,7 +123,7 @@ func TestMarkWaitsForTheNode(t *testing.T) {
 		conflicts--
 		return true, nil, apierrors.NewConflict(schema.GroupResource{Resource: "nodes"}, "cp1", errors.New("kubelet updated it"))
 	})
-	if err := Mark(t.Context(), cs, quick, "cp1", []corev1.Taint{config.ControlPlaneTaint()}); err != nil {
+	if err := Mark(t.Context(), kubefake.Wrap(cs), quick, "cp1", []corev1.Taint{config.ControlPlaneTaint()}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := cs.CoreV1().Nodes().Get(t.Context(), "cp1", metav1.GetOptions{})
@@ -133,7 +135,7 @@ func TestMarkWaitsForTheNode(t *testing.T) {
 func TestMarkGivesUpOnAMissingNode(t *testing.T) {
 	t.Parallel()
 	cs := fake.NewClientset()
-	err := Mark(t.Context(), cs, objects.Policy{Timeout: 30 * time.Millisecond, Interval: time.Millisecond}, "cp1", nil)
+	err := Mark(t.Context(), kubefake.Wrap(cs), objects.Policy{Timeout: 30 * time.Millisecond, Interval: time.Millisecond}, "cp1", nil)
 	if err == nil || !strings.Contains(err.Error(), `node "cp1" is not registered yet`) || !strings.Contains(err.Error(), "30ms") {
 		t.Errorf("error = %v", err)
 	}
@@ -145,7 +147,7 @@ func TestMarkFailsFastWhenForbidden(t *testing.T) {
 	cs.PrependReactor("patch", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "cp1", errors.New("no"))
 	})
-	err := Mark(t.Context(), cs, objects.Policy{Timeout: time.Minute}, "cp1", nil)
+	err := Mark(t.Context(), kubefake.Wrap(cs), objects.Policy{Timeout: time.Minute}, "cp1", nil)
 	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), `mark Node "cp1"`) {
 		t.Errorf("error = %v", err)
 	}

@@ -10,7 +10,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/internal/progress"
 )
@@ -54,7 +55,7 @@ func ApplyAll(ctx context.Context, w Writer, objs ...runtime.Object) error {
 // live copies carry the API server's defaults, are written with kadm's spec
 // on every run, which the API server treats as no change when it is none.
 type Client struct {
-	Clientset kubernetes.Interface
+	Clientset kube.Interface
 	Policy    Policy
 }
 

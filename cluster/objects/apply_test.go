@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -66,7 +68,7 @@ func TestApplyCreatesThenLeavesUpToDateObjectsAlone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := fake.NewClientset()
-			c := &Client{Clientset: cs, Policy: fast}
+			c := &Client{Clientset: kubefake.Wrap(cs), Policy: fast}
 			for range tt.rounds {
 				if err := ApplyAll(t.Context(), c, objs...); err != nil {
 					t.Fatal(err)
@@ -156,7 +158,7 @@ func TestApplyUpdatesOnlyWhatKadmOwns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := fake.NewClientset(tt.live)
-			if _, err := (&Client{Clientset: cs, Policy: fast}).Apply(t.Context(), tt.want); err != nil {
+			if _, err := (&Client{Clientset: kubefake.Wrap(cs), Policy: fast}).Apply(t.Context(), tt.want); err != nil {
 				t.Fatal(err)
 			}
 			tt.check(t, cs)
@@ -199,7 +201,7 @@ func TestApplyRetries(t *testing.T) {
 				return true, nil, err
 			})
 			cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "c"}}
-			_, err := (&Client{Clientset: cs, Policy: tt.policy}).Apply(t.Context(), cm)
+			_, err := (&Client{Clientset: kubefake.Wrap(cs), Policy: tt.policy}).Apply(t.Context(), cm)
 			if tt.wantOK {
 				if err != nil {
 					t.Fatalf("Apply: %v", err)

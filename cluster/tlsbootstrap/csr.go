@@ -12,8 +12,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/internal/progress"
 )
@@ -59,7 +60,7 @@ const minWatch = time.Second
 // csrTracker follows the newest kubelet client request of one bootstrap
 // token user and reports each state once.
 type csrTracker struct {
-	client       kubernetes.Interface
+	client       kube.Interface
 	username     string
 	subject      string
 	since        time.Time

@@ -8,9 +8,10 @@ import (
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 )
 
 // Defaults for the zero fields of Options.
@@ -32,7 +33,7 @@ type Options struct {
 	// Client acts as the bootstrap token, which may list and watch
 	// certificate signing requests (system:node-bootstrapper); nil waits for
 	// kubelet.conf alone.
-	Client kubernetes.Interface
+	Client kube.Interface
 	// TokenID is the bootstrap token's ID: the requests come from
 	// system:bootstrap:<TokenID>.
 	TokenID string
@@ -157,7 +158,7 @@ func CheckKubeconfig(ctx context.Context, path string) (string, error) {
 		return "", err
 	}
 	cfg.Timeout = probeTimeout
-	client, err := kubernetes.NewForConfig(cfg)
+	client, err := kube.NewForConfig(cfg)
 	if err != nil {
 		return "", err
 	}

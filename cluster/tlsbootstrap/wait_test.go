@@ -15,10 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/internal/progress"
@@ -60,7 +62,7 @@ func approved() certificatesv1.CertificateSigningRequestCondition {
 // approver plays the controller-manager: it approves and signs the named
 // request, and marks kubelet.conf usable once the kubelet would have it.
 type approver struct {
-	client kubernetes.Interface
+	client *fake.Clientset
 	mu     sync.Mutex
 	events []Event
 	usable bool
@@ -184,7 +186,7 @@ func TestWait(t *testing.T) {
 			defer cancel()
 			a := &approver{client: client}
 			start := time.Now()
-			var follow kubernetes.Interface = client
+			var follow kube.Interface = kubefake.Wrap(client)
 			if tt.unfollowed {
 				follow = nil
 			}

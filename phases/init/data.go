@@ -3,7 +3,7 @@ package initphases
 import (
 	"context"
 
-	"k8s.io/client-go/kubernetes"
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/machine"
@@ -49,7 +49,7 @@ type Data interface {
 	// without its key: kadm then signs nothing with it and only checks.
 	ExternalCA() bool
 	// Client reaches the new cluster with KubeConfigPath; it is built once.
-	Client(ctx context.Context) (kubernetes.Interface, error)
+	Client(ctx context.Context) (kube.Interface, error)
 	// Program is the name kadm was invoked as, for commands it prints.
 	Program() string
 	// Keys is the run's key pool: the certs phase warms it so that its

@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"k8s.io/client-go/kubernetes"
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/config"
@@ -114,12 +116,12 @@ func (d *testData) Patches(context.Context) (*patches.Set, error) {
 // Client counts its calls, so that a test can tell whether a phase reached
 // for the cluster, and refuses on --dry-run, where no phase may.
 func (d *testData) Host() machine.Host { return machine.Host{} }
-func (d *testData) Client(context.Context) (kubernetes.Interface, error) {
+func (d *testData) Client(context.Context) (kube.Interface, error) {
 	d.clientCalls.Add(1)
 	if d.dryRun {
 		return nil, errors.New("a dry run asked for the cluster client")
 	}
-	return d.client, nil
+	return kubefake.Wrap(d.client), nil
 }
 
 // usePatchFiles writes files (name to content) into a fresh patches

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	certutil "k8s.io/client-go/util/cert"
 
 	"github.com/kadm-project/kadm/cluster/copycerts"
@@ -104,7 +106,7 @@ func uploadCerts(t *testing.T, d *fakeData, key string) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &objects.Client{Clientset: d.client, Policy: objects.Policy{Timeout: time.Second, Interval: time.Millisecond}}
+	w := &objects.Client{Clientset: kubefake.Wrap(d.client), Policy: objects.Policy{Timeout: time.Second, Interval: time.Millisecond}}
 	if err := copycerts.Upload(t.Context(), w, data, time.Now()); err != nil {
 		t.Fatal(err)
 	}

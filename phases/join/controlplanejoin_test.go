@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
 	"github.com/kadm-project/kadm/cluster/noderole"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
@@ -139,7 +140,7 @@ func TestMarkControlPlane(t *testing.T) {
 			d.cfg.NodeRegistration.Taints = []corev1.Taint{config.ControlPlaneTaint(), taint}
 			admin := fake.NewClientset(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: testNode}})
 			if !tt.dryRun {
-				d.admin = admin
+				d.admin = kubefake.Wrap(admin)
 			}
 			bootConf := filepath.Join(d.kubeconfigDir, kubeconfig.BootstrapKubeletFile)
 			if tt.bootstrap {

@@ -3,8 +3,9 @@ package joinphases
 import (
 	"context"
 
-	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/config/componentconfig"
@@ -41,7 +42,7 @@ type Data interface {
 	// cluster's CA and authenticates as the TLS bootstrap token.
 	TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, error)
 	// BootstrapClient acts with TLSBootstrapCfg's credentials.
-	BootstrapClient(ctx context.Context) (kubernetes.Interface, error)
+	BootstrapClient(ctx context.Context) (kube.Interface, error)
 	// InitCfg is the cluster's configuration, read as the bootstrap token.
 	InitCfg(ctx context.Context) (*ClusterState, error)
 	// ManifestDir is the kubelet's static Pod directory
@@ -54,7 +55,7 @@ type Data interface {
 	Host() machine.Host
 	// Client acts as this control-plane node's admin.conf, which
 	// control-plane-prepare writes; it is built once.
-	Client(ctx context.Context) (kubernetes.Interface, error)
+	Client(ctx context.Context) (kube.Interface, error)
 }
 
 // ClusterState is what a joining node learns from the cluster itself.

@@ -7,8 +7,9 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/cluster/objects"
@@ -20,7 +21,7 @@ import (
 // with client, which acts as the bootstrap token, retrying transient errors
 // for up to timeout (timeouts.kubernetesAPICall). A ConfigMap that is absent
 // or forbidden fails at once: retrying cannot fix either.
-func FetchClusterState(ctx context.Context, client kubernetes.Interface, timeout time.Duration, program string) (*ClusterState, error) {
+func FetchClusterState(ctx context.Context, client kube.Interface, timeout time.Duration, program string) (*ClusterState, error) {
 	progress.Printf(ctx, "[preflight] Reading configuration from the %q ConfigMap in namespace %q...\n", clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
 	progress.Printf(ctx, "[preflight] Use '%s init phase upload-config kubeadm --config your-config-file' to re-upload it.\n", program)
 	p := objects.Policy{Timeout: timeout}

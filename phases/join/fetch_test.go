@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -65,7 +67,7 @@ func TestFetchClusterState(t *testing.T) {
 			start := time.Now()
 			var state *ClusterState
 			out, err := output(func(ctx context.Context) (err error) {
-				state, err = FetchClusterState(ctx, client, time.Minute, "kadm")
+				state, err = FetchClusterState(ctx, kubefake.Wrap(client), time.Minute, "kadm")
 				return err
 			})
 			if !strings.Contains(out, `[preflight] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...`) {

@@ -20,9 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+
 	certificatesv1 "k8s.io/api/certificates/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
@@ -56,7 +58,7 @@ type fakeData struct {
 	// patchesDir is --patches; empty for none.
 	patchesDir string
 	// admin is the control-plane node's admin.conf client.
-	admin kubernetes.Interface
+	admin kube.Interface
 	keys  *pkiutil.KeyPool
 }
 
@@ -115,7 +117,7 @@ func (d *fakeData) Keys() *pkiutil.KeyPool {
 	return d.keys
 }
 func (d *fakeData) Host() machine.Host { return machine.Host{} }
-func (d *fakeData) Client(context.Context) (kubernetes.Interface, error) {
+func (d *fakeData) Client(context.Context) (kube.Interface, error) {
 	if d.admin == nil {
 		return nil, errors.New("no admin.conf in this test")
 	}
@@ -124,8 +126,8 @@ func (d *fakeData) Client(context.Context) (kubernetes.Interface, error) {
 func (d *fakeData) TLSBootstrapCfg(context.Context) (*clientcmdapi.Config, error) {
 	return d.tlsCfg, nil
 }
-func (d *fakeData) BootstrapClient(context.Context) (kubernetes.Interface, error) {
-	return d.client, nil
+func (d *fakeData) BootstrapClient(context.Context) (kube.Interface, error) {
+	return kubefake.Wrap(d.client), nil
 }
 func (d *fakeData) InitCfg(context.Context) (*ClusterState, error) {
 	d.mu.Lock()

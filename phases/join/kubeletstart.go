@@ -11,8 +11,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
 	"github.com/kadm-project/kadm/internal/progress"
@@ -165,7 +166,7 @@ func existingCredentials(ctx context.Context, h host, path, nodeName string) (bo
 
 // refuseReadyNode stops a join that would take over a working node's name:
 // the two kubelets would fight over one Node object.
-func refuseReadyNode(ctx context.Context, client kubernetes.Interface, nodeName string, timeout time.Duration) error {
+func refuseReadyNode(ctx context.Context, client kube.Interface, nodeName string, timeout time.Duration) error {
 	klog.V(1).Infof("[kubelet-start] Checking for an existing Node in the cluster with name %q and status %q", nodeName, corev1.NodeReady)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

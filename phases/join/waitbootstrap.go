@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
+
+	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/cluster/tlsbootstrap"
 	"github.com/kadm-project/kadm/internal/progress"
@@ -18,7 +19,7 @@ import (
 // waitBootstrap waits, up to timeouts.tlsBootstrap, for the kubelet to turn
 // bootstrap-kubelet.conf into a kubelet.conf that works, and says meanwhile
 // what becomes of its certificate signing request.
-func waitBootstrap(ctx context.Context, d Data, h host, client kubernetes.Interface, tlsCfg *clientcmdapi.Config, nodeName string, since time.Time) error {
+func waitBootstrap(ctx context.Context, d Data, h host, client kube.Interface, tlsCfg *clientcmdapi.Config, nodeName string, since time.Time) error {
 	timeout := d.Cfg().Timeouts.TLSBootstrap.Duration
 	progress.Printf(ctx, "[kubelet-start] Waiting for the kubelet to perform the TLS Bootstrap\n")
 	o := tlsbootstrap.Options{
