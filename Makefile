@@ -14,7 +14,7 @@ E2E_BIN   ?= $(or $(KADM_E2E_BIN_DIR),$(HOME)/.cache/kadm/e2e-bin/$(VERSION))
 
 ## build: the stripped static kadm binary in bin/
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -tags grpcnotrace -ldflags '$(LDFLAGS)' -o $(BIN)/kadm ./cmd/kadm
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kadm ./cmd/kadm
 
 ## test: unit tests and whole-CLI script tests
 test:

@@ -35,7 +35,11 @@ func Connect(ctx context.Context, client kube.Interface, certDir string) (*Clien
 }
 
 // Endpoints are the client URLs the client talks to.
-func (c *Client) Endpoints() []string { return slices.Clone(c.endpoints) }
+func (c *Client) Endpoints() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.endpoints)
+}
 
 // sync replaces the client's endpoints with the members' client URLs.
 // Members added but not started yet have none and are left out.
@@ -56,16 +60,17 @@ func (c *Client) sync(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("find the etcd members through %s: %w", strings.Join(c.endpoints, ","), err)
+		return fmt.Errorf("find the etcd members through %s: %w", strings.Join(c.Endpoints(), ","), err)
 	}
 	slices.Sort(urls)
 	urls = slices.Compact(urls)
-	for _, ep := range c.endpoints {
+	for _, ep := range c.Endpoints() {
 		if !slices.Contains(urls, ep) {
 			klog.V(1).Infof("[etcd] %s is published by an etcd Pod but is no member's client URL: leaving it out", ep)
 		}
 	}
-	c.endpoints = urls
-	c.cli.SetEndpoints(urls...)
+	c.mu.Lock()
+	c.endpoints, c.next = urls, 0
+	c.mu.Unlock()
 	return nil
 }

@@ -17,9 +17,13 @@ const healthKey = "health"
 // connection and all at once, until each answers with no alarm and a known
 // leader or ctx is done. The error names every endpoint that failed.
 func (c *Client) CheckHealth(ctx context.Context) error {
-	err := eachEndpoint(ctx, c.endpoints, func(ctx context.Context, ep string) error {
+	err := eachEndpoint(ctx, c.Endpoints(), func(ctx context.Context, ep string) error {
 		return retry(ctx, "status of etcd endpoint "+ep, func(ctx context.Context) error {
-			st, err := c.cli.Status(ctx, ep)
+			var st struct {
+				Leader id       `json:"leader"`
+				Errors []string `json:"errors"`
+			}
+			err := c.call(ctx, ep, "/v3/maintenance/status", struct{}{}, &st)
 			switch {
 			case err != nil:
 				return err
@@ -66,21 +70,14 @@ func (c *Client) WaitAvailable(ctx context.Context) error {
 }
 
 // readTimeout bounds one read. A healthy member answers in milliseconds;
-// one that is not listening yet keeps the read waiting for a connection
-// through gRPC's reconnect back-off, which a fresh client and a new read
-// (the next attempt) get past sooner than a longer wait.
+// one that is not listening yet refuses the connection at once.
 const readTimeout = 1500 * time.Millisecond
 
 // read does a linearizable read through ep alone.
 func (c *Client) read(ctx context.Context, ep string) error {
-	cli, err := c.dial(ep)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = cli.Close() }()
 	rctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
-	_, err = cli.Get(rctx, healthKey)
+	err := c.call(rctx, ep, "/v3/kv/range", map[string][]byte{"key": []byte(healthKey)}, &struct{}{})
 	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
 		return fmt.Errorf("no answer within %s: is etcd running there, and reachable?", readTimeout)
 	}

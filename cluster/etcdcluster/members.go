@@ -3,6 +3,7 @@ package etcdcluster
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.etcd.io/etcd/api/v3/etcdserverpb"
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/node/etcd"
@@ -29,9 +28,41 @@ type Member struct {
 
 func (m Member) hexID() string { return strconv.FormatUint(m.ID, 16) }
 
-func memberOf(m *etcdserverpb.Member) Member {
+// apiMember is a member as etcd's JSON API gives it.
+type apiMember struct {
+	ID         id       `json:"ID"`
+	Name       string   `json:"name"`
+	PeerURLs   []string `json:"peerURLs"`
+	ClientURLs []string `json:"clientURLs"`
+	IsLearner  bool     `json:"isLearner"`
+}
+
+// id is a 64-bit etcd ID, which the JSON API writes as a decimal string.
+type id uint64
+
+func (i id) MarshalJSON() ([]byte, error) {
+	return json.Marshal(strconv.FormatUint(uint64(i), 10))
+}
+
+func (i *id) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseUint(strings.Trim(string(b), `"`), 10, 64)
+	if err != nil {
+		return fmt.Errorf("etcd ID %s: %w", b, err)
+	}
+	*i = id(n)
+	return nil
+}
+
+// membersAnswer is the answer of every member call: the members after it,
+// and for an addition the added one.
+type membersAnswer struct {
+	Member  *apiMember  `json:"member"`
+	Members []apiMember `json:"members"`
+}
+
+func memberOf(m apiMember) Member {
 	return Member{
-		ID:         m.ID,
+		ID:         uint64(m.ID),
 		Name:       m.Name,
 		PeerURLs:   slices.Clone(m.PeerURLs),
 		ClientURLs: slices.Clone(m.ClientURLs),
@@ -39,12 +70,42 @@ func memberOf(m *etcdserverpb.Member) Member {
 	}
 }
 
-func membersOf(ms []*etcdserverpb.Member) []Member {
+func membersOf(ms []apiMember) []Member {
 	out := make([]Member, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, memberOf(m))
 	}
 	return out
+}
+
+// The member calls of etcd's JSON API.
+const (
+	pathMemberList    = "/v3/cluster/member/list"
+	pathMemberAdd     = "/v3/cluster/member/add"
+	pathMemberPromote = "/v3/cluster/member/promote"
+	pathMemberRemove  = "/v3/cluster/member/remove"
+)
+
+// etcd's messages for the answers kadm acts on.
+const (
+	msgTooManyLearners  = "etcdserver: too many learner members in cluster"
+	msgLearnerNotReady  = "etcdserver: can only promote a learner member which is in sync with leader"
+	msgMemberNotLearner = "etcdserver: can only promote a learner member"
+	msgMemberNotFound   = "etcdserver: member not found"
+)
+
+// answered tells whether etcd answered err with message msg.
+func answered(err error, msg string) bool {
+	apiErr, ok := errors.AsType[*APIError](err)
+	return ok && apiErr.Message == msg
+}
+
+func (c *Client) memberList(ctx context.Context) ([]Member, error) {
+	var a membersAnswer
+	if err := c.clusterCall(ctx, pathMemberList, struct{}{}, &a); err != nil {
+		return nil, err
+	}
+	return membersOf(a.Members), nil
 }
 
 // withPeerURL finds the member that talks to its peers at peerURL.
@@ -59,11 +120,11 @@ func withPeerURL(all []Member, peerURL string) (Member, bool) {
 
 // Members lists the cluster's members, as the leader knows them.
 func (c *Client) Members(ctx context.Context) ([]Member, error) {
-	resp, err := c.cli.MemberList(ctx)
+	all, err := c.memberList(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list the etcd members through %s: %w", strings.Join(c.endpoints, ","), err)
+		return nil, fmt.Errorf("list the etcd members through %s: %w", strings.Join(c.Endpoints(), ","), err)
 	}
-	return membersOf(resp.Members), nil
+	return all, nil
 }
 
 // AddLearner adds a member at peerURL as a learner: it takes part in no vote
@@ -80,18 +141,18 @@ func (c *Client) AddLearner(ctx context.Context, name, peerURL string, waiting f
 	}
 	told := false
 	err = retry(ctx, "add etcd learner "+peerURL, func(ctx context.Context) error {
-		resp, err := c.cli.MemberList(ctx)
-		if err != nil {
+		var err error
+		if all, err = c.memberList(ctx); err != nil {
 			return err
 		}
-		all = membersOf(resp.Members)
 		if m, ok := withPeerURL(all, peerURL); ok {
 			klog.V(2).Infof("[etcd] member %s (%s) exists already; not adding it", peerURL, m.hexID())
 			self = m
 			return nil
 		}
 		klog.V(2).Infof("[etcd] adding learner %s (%s)", peerURL, name)
-		added, err := c.cli.MemberAddAsLearner(ctx, []string{peerURL})
+		var added membersAnswer
+		err = c.clusterCall(ctx, pathMemberAdd, map[string]any{"peerURLs": []string{peerURL}, "isLearner": true}, &added)
 		if tooManyLearners(err) && waiting != nil && !told {
 			told = true
 			waiting()
@@ -101,7 +162,10 @@ func (c *Client) AddLearner(ctx context.Context, name, peerURL string, waiting f
 			// attempt finds the member.
 			return err
 		}
-		self, all = memberOf(added.Member), membersOf(added.Members)
+		if added.Member == nil {
+			return permanent(errors.New("etcd's answer names no added member"))
+		}
+		self, all = memberOf(*added.Member), membersOf(added.Members)
 		return nil
 	})
 	if err != nil {
@@ -122,26 +186,26 @@ func checkPeerURL(peerURL string) error {
 // Promote makes learner id a voting member once it has caught up with the
 // leader, which etcd checks; until then it retries. A member that votes
 // already, after a rerun, is success.
-func (c *Client) Promote(ctx context.Context, id uint64) error {
-	who := strconv.FormatUint(id, 16)
+func (c *Client) Promote(ctx context.Context, memberID uint64) error {
+	who := strconv.FormatUint(memberID, 16)
 	err := retry(ctx, "promote etcd learner "+who, func(ctx context.Context) error {
-		resp, err := c.cli.MemberList(ctx)
+		all, err := c.memberList(ctx)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(resp.Members, func(m *etcdserverpb.Member) bool { return m.ID == id })
+		i := slices.IndexFunc(all, func(m Member) bool { return m.ID == memberID })
 		if i < 0 {
 			return permanent(errors.New("it is not a member of the cluster (removed?)"))
 		}
-		m := memberOf(resp.Members[i])
+		m := all[i]
 		if len(m.PeerURLs) > 0 {
 			who = m.PeerURLs[0]
 		}
 		if !m.IsLearner {
 			return nil
 		}
-		_, err = c.cli.MemberPromote(ctx, id)
-		if errors.Is(err, rpctypes.ErrMemberNotLearner) {
+		err = c.clusterCall(ctx, pathMemberPromote, map[string]any{"ID": id(memberID)}, &membersAnswer{})
+		if answered(err, msgMemberNotLearner) {
 			return nil
 		}
 		return err
@@ -156,18 +220,11 @@ func (c *Client) Promote(ctx context.Context, id uint64) error {
 }
 
 // tooManyLearners tells whether etcd refused a learner because it has one.
-func tooManyLearners(err error) bool {
-	return err != nil && (errors.Is(err, rpctypes.ErrTooManyLearners) ||
-		strings.Contains(err.Error(), rpctypes.ErrTooManyLearners.Error()))
-}
+func tooManyLearners(err error) bool { return answered(err, msgTooManyLearners) }
 
 // learnerNotReady tells whether etcd refused a promotion because the
-// learner is behind the leader. The message is matched too: an error that
-// went through a proxy keeps only its text.
-func learnerNotReady(err error) bool {
-	return errors.Is(err, rpctypes.ErrMemberLearnerNotReady) ||
-		strings.Contains(err.Error(), rpctypes.ErrMemberLearnerNotReady.Error())
-}
+// learner is behind the leader.
+func learnerNotReady(err error) bool { return answered(err, msgLearnerNotReady) }
 
 // Remove removes the member at peerURL from the cluster. removed is false
 // when there is no such member, so a rerun after a removal succeeds.
@@ -177,18 +234,18 @@ func (c *Client) Remove(ctx context.Context, peerURL string) (removed bool, err 
 	// member gone afterwards was removed by this call.
 	var sent bool
 	err = retry(ctx, "remove etcd member "+peerURL, func(ctx context.Context) error {
-		resp, err := c.cli.MemberList(ctx)
+		all, err := c.memberList(ctx)
 		if err != nil {
 			return err
 		}
-		m, ok := withPeerURL(membersOf(resp.Members), peerURL)
+		m, ok := withPeerURL(all, peerURL)
 		if !ok {
 			removed = sent
 			return nil
 		}
 		klog.V(2).Infof("[etcd] removing member %s (%s)", peerURL, m.hexID())
-		_, err = c.cli.MemberRemove(ctx, m.ID)
-		if errors.Is(err, rpctypes.ErrMemberNotFound) {
+		err = c.clusterCall(ctx, pathMemberRemove, map[string]any{"ID": id(m.ID)}, &membersAnswer{})
+		if answered(err, msgMemberNotFound) {
 			removed = sent
 			return nil
 		}
