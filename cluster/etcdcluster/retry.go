@@ -7,10 +7,15 @@ import (
 	"time"
 
 	"k8s.io/klog/v2"
+
+	"github.com/kadm-project/kadm/internal/backoff"
 )
 
 const (
-	// retryInterval is kubeadm's pause between two attempts at an etcd call.
+	// The pauses between two attempts at an etcd call start short (a
+	// learner catches up, a leader is elected, within moments) and grow to
+	// kubeadm's fixed half second.
+	firstRetry    = 20 * time.Millisecond
 	retryInterval = 500 * time.Millisecond
 	// attemptTimeout bounds one attempt, so that a member that does not
 	// answer (the client waits for a connection) cannot hold up the retries.
@@ -42,6 +47,7 @@ func cutShort(err error) bool {
 // the last attempt that ran its course: one cut short says nothing.
 func retry(ctx context.Context, op string, try func(context.Context) error) error {
 	var last error
+	b := backoff.New(firstRetry, retryInterval)
 	for {
 		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 		err := try(actx)
@@ -63,12 +69,8 @@ func retry(ctx context.Context, op string, try func(context.Context) error) erro
 		}
 		last = err
 		klog.V(2).Infof("[etcd] %s: %v; retrying", op, err)
-		t := time.NewTimer(retryInterval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if b.Wait(ctx) != nil {
 			return gaveUp(ctx, last)
-		case <-t.C:
 		}
 	}
 }

@@ -11,13 +11,20 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/backoff"
 )
 
-// DefaultRetryInterval is kubeadm's pause between two attempts of an API call.
+// DefaultRetryInterval is kubeadm's pause between two attempts of an API
+// call, which kadm's pauses grow to.
 const DefaultRetryInterval = 500 * time.Millisecond
 
+// firstRetry is kadm's first pause: a conflict or an object that is about
+// to appear is usually settled within milliseconds.
+const firstRetry = 20 * time.Millisecond
+
 // Policy bounds the attempts at one API operation. Timeout is
-// timeouts.kubernetesAPICall from the configuration; zero values take
+// timeouts.kubernetesAPICall from the configuration; Interval is the
+// longest pause between two attempts, which start shorter. Zero values take
 // kubeadm's defaults so that a zero Policy is usable.
 type Policy struct {
 	Timeout  time.Duration
@@ -84,8 +91,7 @@ func IsTransient(err error) bool {
 func Retry(parent context.Context, p Policy, fn func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(parent, p.timeout())
 	defer cancel()
-	tick := time.NewTicker(p.interval())
-	defer tick.Stop()
+	b := backoff.New(firstRetry, p.interval())
 	for {
 		err := fn(ctx)
 		if err == nil {
@@ -94,11 +100,7 @@ func Retry(parent context.Context, p Policy, fn func(context.Context) error) err
 		if !IsTransient(err) {
 			return err
 		}
-		select {
-		case <-ctx.Done():
-		case <-tick.C:
-		}
-		if ctx.Err() != nil {
+		if b.Wait(ctx) != nil {
 			if parent.Err() != nil {
 				return &stopped{last: err, cause: context.Cause(parent)}
 			}

@@ -68,6 +68,8 @@ type csrTracker struct {
 	resync       time.Duration
 	program      string
 	onEvent      func(Event)
+	// issued receives a value once the certificate is issued.
+	issued chan struct{}
 
 	name      string
 	created   metav1.Time
@@ -244,6 +246,12 @@ func (t *csrTracker) emit(ctx context.Context, s State) {
 		progress.Printf(ctx, "[kubelet-start] Certificate signing request %q was approved\n", t.name)
 	case Issued:
 		progress.Printf(ctx, "[kubelet-start] Certificate signing request %q was signed: the kubelet has its client certificate\n", t.name)
+	}
+	if s == Issued {
+		select {
+		case t.issued <- struct{}{}:
+		default:
+		}
 	}
 	if t.onEvent != nil {
 		t.onEvent(Event{CSR: t.name, State: s})

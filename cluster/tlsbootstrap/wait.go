@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
+	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/internal/filewatch"
 )
 
 // Defaults for the zero fields of Options.
@@ -19,8 +22,14 @@ const (
 	// DefaultPendingAfter is how long a request may wait for approval before
 	// Wait calls it pending: auto-approval takes well under a second.
 	DefaultPendingAfter = 5 * time.Second
-	// DefaultInterval is the pause between two checks of kubelet.conf.
+	// DefaultInterval is the pause between two checks of kubelet.conf when
+	// nothing announces a change: file-system notifications and the
+	// request's issue wake the wait at once.
 	DefaultInterval = time.Second
+	// issuedInterval is the pause between two checks once the certificate
+	// is issued, for hosts without file-system notifications: the kubelet
+	// writes kubelet.conf within milliseconds of that.
+	issuedInterval = 20 * time.Millisecond
 	// defaultResync bounds how long one watch of the requests runs before
 	// it is restarted from a fresh list.
 	defaultResync = 30 * time.Second
@@ -57,8 +66,10 @@ type Options struct {
 }
 
 // Wait returns once kubelet.conf is usable; the caller bounds ctx with
-// timeouts.tlsBootstrap. It fails at once with a *DeniedError when the
-// node's request is denied, instead of letting the user wait for nothing.
+// timeouts.tlsBootstrap. It checks kubelet.conf whenever a file in its
+// directory changes, and on a slow tick in case no notification comes; it
+// fails at once with a *DeniedError when the node's request is denied,
+// instead of letting the user wait for nothing.
 func Wait(ctx context.Context, o Options) error {
 	check := o.Check
 	if check == nil {
@@ -77,6 +88,7 @@ func Wait(ctx context.Context, o Options) error {
 		resync:       o.Resync,
 		program:      o.Program,
 		onEvent:      o.onEvent,
+		issued:       make(chan struct{}, 1),
 	}
 	if t.pendingAfter <= 0 {
 		t.pendingAfter = DefaultPendingAfter
@@ -104,6 +116,10 @@ func Wait(ctx context.Context, o Options) error {
 		return t.last
 	}
 
+	changed, err := filewatch.Watch(fctx, filepath.Dir(o.KubeletConf))
+	if err != nil {
+		klog.V(2).Infof("[kubelet-start] checking %s every %v: %v", o.KubeletConf, interval, err)
+	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	var last error
@@ -124,6 +140,9 @@ func Wait(ctx context.Context, o Options) error {
 		case <-ctx.Done():
 			state := stopFollowing()
 			return timeoutError(ctx.Err(), o.KubeletConf, last, t.client != nil, t.name, state)
+		case <-changed:
+		case <-t.issued:
+			tick.Reset(min(issuedInterval, interval))
 		case <-tick.C:
 		}
 	}

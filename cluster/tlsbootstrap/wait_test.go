@@ -9,6 +9,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -232,4 +234,41 @@ func toStrings(states []State) []string {
 		s[i] = string(st)
 	}
 	return s
+}
+
+// TestWaitWakesOnTheFile checks that the wait reacts to kubelet.conf being
+// written rather than to its tick: with a tick of an hour, it still ends
+// once the file appears after the first check.
+func TestWaitWakesOnTheFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "kubelet.conf")
+	checked := make(chan struct{}, 1)
+	check := func(_ context.Context, path string) (string, error) {
+		_, err := os.Stat(path)
+		select {
+		case checked <- struct{}{}:
+		default:
+		}
+		if err != nil {
+			return "", err
+		}
+		return "system:node:" + nodeName, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Wait(ctx, Options{KubeletConf: conf, Check: check, Interval: time.Hour}) }()
+	<-checked // the first check found nothing: the wait now waits
+	// Written as the kubelet writes it: a temporary file renamed into place.
+	tmp := filepath.Join(dir, ".tmp")
+	if err := os.WriteFile(tmp, []byte("kubeconfig"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, conf); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kadm-project/kadm/internal/backoff"
 	"github.com/kadm-project/kadm/internal/progress"
 )
 
@@ -46,10 +47,11 @@ func Wait(ctx context.Context, comps []Component, timeout time.Duration) error {
 	return errors.Join(all...)
 }
 
-// poll asks url until it answers 200 OK, backing off from 200ms to 2s.
+// poll asks url until it answers 200 OK, backing off from 50ms to 1s: a
+// component is found healthy within moments of its first 200.
 func poll(ctx context.Context, client *http.Client, url string) error {
 	var last error
-	delay := 200 * time.Millisecond
+	b := backoff.New(50*time.Millisecond, time.Second)
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
@@ -64,11 +66,8 @@ func poll(ctx context.Context, client *http.Client, url string) error {
 			err = fmt.Errorf("HTTP status %d", resp.StatusCode)
 		}
 		last = err
-		select {
-		case <-ctx.Done():
+		if b.Wait(ctx) != nil {
 			return fmt.Errorf("%w (last error: %v)", context.Cause(ctx), last)
-		case <-time.After(delay):
 		}
-		delay = min(2*delay, 2*time.Second)
 	}
 }

@@ -11,10 +11,16 @@ import (
 	"time"
 
 	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/internal/backoff"
 )
 
-// healthInterval is kubeadm's pause between two /healthz requests.
-const healthInterval = 500 * time.Millisecond
+// The pauses between two /healthz requests start short, so that the wait
+// ends within moments of the kubelet's start, and grow to kubeadm's fixed
+// half second.
+const (
+	healthFirst = 20 * time.Millisecond
+	healthMax   = 500 * time.Millisecond
+)
 
 // ErrHealthzDisabled is HealthzURL's answer for healthzPort 0: the kubelet
 // serves no /healthz, so there is nothing to wait for (kubeadm skips the wait).
@@ -40,14 +46,12 @@ func HealthzURL(kc *componentconfig.KubeletConfiguration) (string, error) {
 // ctx ends; the caller bounds ctx with timeouts.kubeletHealthCheck. The
 // error quotes the last answer and says where to look next.
 func WaitHealthy(ctx context.Context, url string) error {
-	return waitHealthy(ctx, url, healthInterval)
+	return waitHealthy(ctx, url, backoff.New(healthFirst, healthMax))
 }
 
-func waitHealthy(ctx context.Context, url string, interval time.Duration) error {
+func waitHealthy(ctx context.Context, url string, b *backoff.Backoff) error {
 	// Proxies from the environment must not be used for a loopback request.
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
 	var last string
 	for {
 		cause, ok := probe(ctx, client, url)
@@ -57,15 +61,13 @@ func waitHealthy(ctx context.Context, url string, interval time.Duration) error 
 		if cause != "" {
 			last = cause
 		}
-		select {
-		case <-ctx.Done():
+		if b.Wait(ctx) != nil {
 			if last == "" {
 				last = "no answer"
 			}
 			return fmt.Errorf("the kubelet is not healthy (%w): the HTTP call equal to 'curl -sSL %s' returned %s; "+
 				"check that the kubelet runs ('systemctl status kubelet') and read its logs ('journalctl -xeu kubelet')",
 				ctx.Err(), url, last)
-		case <-tick.C:
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/internal/backoff"
 )
 
 func TestHealthzURL(t *testing.T) {
@@ -89,7 +90,7 @@ func TestWaitHealthy(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			err := waitHealthy(ctx, url, 10*time.Millisecond)
+			err := waitHealthy(ctx, url, backoff.New(time.Millisecond, 10*time.Millisecond))
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("waitHealthy() = %v, want nil", err)
