@@ -97,6 +97,7 @@ func (c *Command[D]) Bind(cmd *cobra.Command) {
 	cmd.AddCommand(phaseCmd)
 	c.addPhaseCommands(phaseCmd, cmd, c.Workflow.tree(), outputFlag)
 	c.addPathCommands(phaseCmd, cmd, outputFlag)
+	c.addFormerCommands(phaseCmd, cmd, outputFlag)
 
 	long := cmd.Long
 	if long == "" {
@@ -131,7 +132,7 @@ func (c *Command[D]) addPhaseCommands(parent, workflowCmd *cobra.Command, nodes 
 // hidden so that help lists every phase once.
 func (c *Command[D]) addPathCommands(phaseCmd, workflowCmd *cobra.Command, outputFlag *pflag.Flag) {
 	walk(c.Workflow.tree(), func(n *node[D]) {
-		if n.level == 0 || hidden(n) {
+		if n.level == 0 || hidden(n) || len(n.children) > 0 {
 			return
 		}
 		pc := c.phaseCommand(n, n.path, n.path, n.phase.Short, workflowCmd, outputFlag)
@@ -140,14 +141,41 @@ func (c *Command[D]) addPathCommands(phaseCmd, workflowCmd *cobra.Command, outpu
 	})
 }
 
+// addFormerCommands adds hidden commands for the former paths of phases,
+// so that scripts written for older kubeadm releases keep working: both
+// `phase control-plane-join/etcd` and, when control-plane-join is still a
+// group, `phase control-plane-join etcd`.
+func (c *Command[D]) addFormerCommands(phaseCmd, workflowCmd *cobra.Command, outputFlag *pflag.Flag) {
+	walk(c.Workflow.tree(), func(n *node[D]) {
+		for _, former := range n.phase.FormerPaths {
+			pc := c.phaseCommand(n, n.path, former, n.phase.Short, workflowCmd, outputFlag)
+			pc.Hidden = true
+			phaseCmd.AddCommand(pc)
+			parent, name, nested := strings.Cut(former, "/")
+			if !nested || strings.Contains(name, "/") {
+				continue
+			}
+			group, _, err := phaseCmd.Find([]string{parent})
+			if err != nil || group == phaseCmd {
+				continue
+			}
+			sub := c.phaseCommand(n, n.path, name, n.phase.Short, workflowCmd, outputFlag)
+			sub.Hidden = true
+			group.AddCommand(sub)
+		}
+	})
+}
+
 // phaseCommand makes the command that runs the phase at path; name is the
-// command's own name ("all" runs the whole subtree of path).
+// command's own name ("all" runs the whole subtree of path). A phase with
+// children gets a command that only groups theirs, without flags, as
+// kubeadm's.
 func (c *Command[D]) phaseCommand(n *node[D], path, name, short string, workflowCmd *cobra.Command, outputFlag *pflag.Flag) *cobra.Command {
+	grouping := len(n.children) > 0 && name != "all"
 	use := name
-	if n.phase.ArgsUsage != "" {
+	if n.phase.ArgsUsage != "" && !grouping {
 		use += " " + n.phase.ArgsUsage
 	}
-	grouping := len(n.children) > 0 && n.phase.Run == nil && name != "all"
 	pc := &cobra.Command{
 		Use:     use,
 		Short:   short,

@@ -46,6 +46,7 @@ func newFixture() *fixture {
 			{Name: "two", Short: "two", Run: run("group/two"), LocalFlags: local},
 		}},
 		{Name: "secret", Short: "hidden", Hidden: true, Run: run("secret")},
+		{Name: "moved", Short: "once group/three", FormerPaths: []string{"group/three"}, Run: run("moved"), InheritFlags: []string{"node-name"}},
 	}}
 	root := &cobra.Command{Use: "kadm", SilenceErrors: true, SilenceUsage: true}
 	cmd := &cobra.Command{Use: "test [endpoint]", Short: "runs the test workflow", Args: cobra.MaximumNArgs(1)}
@@ -85,10 +86,14 @@ func TestCommandRunsWorkflow(t *testing.T) {
 		configSkip []string
 		want       []string
 	}{
-		{"whole workflow", []string{"test"}, nil, []string{"pre", "group/one", "group/two", "secret"}},
-		{"skip flag", []string{"test", "--skip-phases", "group/one,secret"}, nil, []string{"pre", "group/two"}},
-		{"config skipPhases", []string{"test"}, []string{"group"}, []string{"pre", "secret"}},
-		{"the flag wins over the config", []string{"test", "--skip-phases=pre"}, []string{"group"}, []string{"group/one", "group/two", "secret"}},
+		{"whole workflow", []string{"test"}, nil, []string{"pre", "group/one", "group/two", "secret", "moved"}},
+		{"skip flag", []string{"test", "--skip-phases", "group/one,secret"}, nil, []string{"pre", "group/two", "moved"}},
+		{"config skipPhases", []string{"test"}, []string{"group"}, []string{"pre", "secret", "moved"}},
+		{"the flag wins over the config", []string{"test", "--skip-phases=pre"}, []string{"group"}, []string{"group/one", "group/two", "secret", "moved"}},
+		{"skip by a former path", []string{"test", "--skip-phases", "group/three,secret"}, nil, []string{"pre", "group/one", "group/two"}},
+		{"config skipPhases by a former path", []string{"test"}, []string{"group/three"}, []string{"pre", "group/one", "group/two", "secret"}},
+		{"a phase by its former path", []string{"test", "phase", "group/three"}, nil, []string{"moved"}},
+		{"a phase by its former nested name", []string{"test", "phase", "group", "three", "--node-name", "x"}, nil, []string{"moved"}},
 		{"a single phase", []string{"test", "phase", "pre"}, nil, []string{"pre"}},
 		{"a nested phase", []string{"test", "phase", "group", "two", "--only-here"}, nil, []string{"group/two"}},
 		{"all runs the group", []string{"test", "phase", "group", "all", "10.0.0.1:6443"}, nil, []string{"group/one", "group/two"}},
@@ -121,10 +126,11 @@ func TestCommandErrors(t *testing.T) {
 		wantErr error
 		want    string
 	}{
-		{"unknown skip name", []string{"test", "--skip-phases", "pre,grup"}, nil, ErrUnknownPhase, `--skip-phases: unknown phase "grup"; valid phases are: pre, group, group/one, group/two, secret`},
+		{"unknown skip name", []string{"test", "--skip-phases", "pre,grup"}, nil, ErrUnknownPhase, `--skip-phases: unknown phase "grup"; valid phases are: pre, group, group/one, group/two, secret, moved`},
 		{"unknown config skip name", []string{"test"}, []string{"nope"}, ErrUnknownPhase, `skipPhases in the configuration: unknown phase "nope"`},
 		{"group without a phase", []string{"test", "phase", "group"}, nil, ErrPhaseRequired, `a phase is required after "kadm test phase group": one of all, one, two`},
-		{"phase without a name", []string{"test", "phase"}, nil, ErrPhaseRequired, `one of group, pre`},
+		{"phase without a name", []string{"test", "phase"}, nil, ErrPhaseRequired, `one of group, moved, pre`},
+		{"a group is not a phase to run", []string{"test", "phase", "group", "--node-name", "x"}, nil, nil, `unknown flag: --node-name`},
 		{"bad output", []string{"test", "-o", "xml"}, nil, ErrOutputFormat, `--output "xml": unsupported output format`},
 	}
 	for _, tt := range tests {
@@ -133,7 +139,7 @@ func TestCommandErrors(t *testing.T) {
 			fx := newFixture()
 			fx.data.configSkip = tt.config
 			err := fx.exec(tt.args...)
-			if !errors.Is(err, tt.wantErr) {
+			if err == nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error %v, want %v", err, tt.wantErr)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
@@ -169,6 +175,8 @@ func TestPhaseCommandFlags(t *testing.T) {
 		{[]string{"group", "one"}, []string{"extra", "node-name", "output"}},
 		{[]string{"group", "two"}, []string{"only-here", "output"}},
 		{[]string{"group", "all"}, []string{"extra", "node-name", "only-here", "output"}},
+		{[]string{"group"}, nil},
+		{[]string{"group", "three"}, []string{"node-name", "output"}},
 	}
 	for _, tt := range tests {
 		if got := has(find(tt.path...)); !slices.Equal(got, tt.want) {
@@ -177,6 +185,14 @@ func TestPhaseCommandFlags(t *testing.T) {
 	}
 	if c, _, _ := fx.root.Find([]string{"test", "phase", "secret"}); c.Name() == "secret" {
 		t.Error("a hidden phase got a phase command")
+	}
+	if use := find("group").Use; use != "group" {
+		t.Errorf("the group's usage is %q: only its all command takes the endpoint", use)
+	}
+	for _, path := range [][]string{{"group", "three"}, {"group/three"}} {
+		if !find(path...).Hidden {
+			t.Errorf("the former path command %v is listed", path)
+		}
 	}
 	if err := fx.exec("test", "phase", "pre", "--node-name", "worker-1"); err != nil {
 		t.Fatal(err)
@@ -198,7 +214,7 @@ func TestCommandHelpListsPhases(t *testing.T) {
 	if err := fx.exec("test", "--help"); err != nil {
 		t.Fatal(err)
 	}
-	want := "runs the test workflow\n\nThe \"test [endpoint]\" command executes the following phases:\n```\npre    first\ngroup  a group\n  /one   one\n  /two   two\n```\n"
+	want := "runs the test workflow\n\nThe \"test [endpoint]\" command executes the following phases:\n```\npre    first\ngroup  a group\n  /one   one\n  /two   two\nmoved  once group/three\n```\n"
 	if !strings.Contains(fx.out.String(), want) {
 		t.Errorf("help:\n%s\ndoes not contain:\n%s", fx.out, want)
 	}

@@ -23,6 +23,11 @@ type Phase[D any] struct {
 	// Hidden phases run as part of the workflow but are left out of the
 	// phase list in --help and of the generated phase commands' listing.
 	Hidden bool
+	// FormerPaths are the paths the phase had in older kubeadm releases,
+	// e.g. "control-plane-join/etcd" for etcd-join. --skip-phases,
+	// skipPhases and `phase` accept them as names of this phase; help
+	// lists none of them.
+	FormerPaths []string
 	// Phases are the children.
 	Phases []Phase[D]
 	// WithAll adds an "all" phase command that runs every child in order,
@@ -35,7 +40,9 @@ type Phase[D any] struct {
 	RunIf func(data D) (bool, error)
 	// InheritFlags names the workflow command's flags (or additional flags)
 	// that the phase command exposes; a phase command has only these, its
-	// LocalFlags and the global flags.
+	// LocalFlags and the global flags. A phase with children has no command
+	// of its own, only its children's and "all", which has the flags of the
+	// whole subtree, this phase's included.
 	InheritFlags []string
 	// LocalFlags are flags only this phase command has.
 	LocalFlags *pflag.FlagSet

@@ -72,20 +72,32 @@ func (w *Workflow[D]) PhaseNames() []string {
 	return names
 }
 
-// ValidateNames checks that every name is a phase path of the workflow; the
-// error lists the valid names so the user can correct a typo at once.
+// resolve returns the phase path that name stands for: name itself, or the
+// path of the phase that name is a former path of; ok is false for a name
+// the workflow does not know.
+func (w *Workflow[D]) resolve(name string) (path string, ok bool) {
+	walk(w.tree(), func(n *node[D]) {
+		if n.path == name || slices.Contains(n.phase.FormerPaths, name) {
+			path, ok = n.path, true
+		}
+	})
+	return path, ok
+}
+
+// ValidateNames checks that every name is a phase path of the workflow, or a
+// former path of one; the error lists the valid names so the user can
+// correct a typo at once.
 func (w *Workflow[D]) ValidateNames(names []string) error {
-	valid := w.PhaseNames()
 	var unknown []string
 	for _, name := range names {
-		if !slices.Contains(valid, name) {
+		if _, ok := w.resolve(name); !ok {
 			unknown = append(unknown, fmt.Sprintf("%q", name))
 		}
 	}
 	if len(unknown) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w %s; valid phases are: %s", ErrUnknownPhase, strings.Join(unknown, ", "), strings.Join(valid, ", "))
+	return fmt.Errorf("%w %s; valid phases are: %s", ErrUnknownPhase, strings.Join(unknown, ", "), strings.Join(w.PhaseNames(), ", "))
 }
 
 // RunOptions select what a Run does.
@@ -104,20 +116,24 @@ func (w *Workflow[D]) Run(ctx context.Context, data D, opts RunOptions) error {
 	if err := w.ValidateNames(opts.Skip); err != nil {
 		return err
 	}
+	skip := make([]string, 0, len(opts.Skip))
+	for _, name := range opts.Skip {
+		path, _ := w.resolve(name)
+		skip = append(skip, path)
+	}
 	roots := w.tree()
 	if opts.Only != "" {
-		var selected *node[D]
-		walk(roots, func(n *node[D]) {
-			if n.path == opts.Only {
-				selected = n
-			}
-		})
-		if selected == nil {
+		path, ok := w.resolve(opts.Only)
+		if !ok {
 			return w.ValidateNames([]string{opts.Only})
 		}
-		roots = []*node[D]{selected}
+		walk(roots, func(n *node[D]) {
+			if n.path == path {
+				roots = []*node[D]{n}
+			}
+		})
 	}
-	r := &run[D]{data: data, skip: opts.Skip, reporter: opts.Reporter}
+	r := &run[D]{data: data, skip: skip, reporter: opts.Reporter}
 	if r.reporter == nil {
 		r.reporter = discard{}
 	}
