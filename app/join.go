@@ -163,7 +163,12 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 		}
 		cfg, ov.source = docs.Join, o.cfgPath
 	}
-	if err := applyJoinFlags(ctx, cfg, ov, args, o); err != nil {
+	// A phase command without discovery flags (kubelet-wait-bootstrap,
+	// etcd-join, ...) does not discover the cluster, as kubeadm's: it needs
+	// no discovery, and a control-plane node's reads the cluster with
+	// admin.conf.
+	discovers := cmd.Flags().Lookup(options.DiscoveryFile) != nil
+	if err := applyJoinFlags(ctx, cfg, ov, args, o, discovers); err != nil {
 		return nil, err
 	}
 	ov.report(ctx)
@@ -175,7 +180,11 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 		return nil, err
 	}
 	config.SetJoinDefaults(cfg)
-	if err := config.ValidateJoin(cfg); err != nil {
+	validate := config.ValidateJoin
+	if !discovers {
+		validate = config.ValidateJoinPhase
+	}
+	if err := validate(cfg); err != nil {
 		return nil, err
 	}
 	return &joinData{
@@ -185,10 +194,11 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	}, nil
 }
 
-// applyJoinFlags puts the explicitly set flags into cfg.
-func applyJoinFlags(ctx context.Context, cfg *config.JoinConfiguration, ov *overrides, args []string, o *joinOptions) error {
+// applyJoinFlags puts the explicitly set flags into cfg; discovers tells
+// whether the command discovers the cluster and so needs a discovery method.
+func applyJoinFlags(ctx context.Context, cfg *config.JoinConfiguration, ov *overrides, args []string, o *joinOptions, discovers bool) error {
 	fs := ov.flags
-	if err := chooseDiscovery(cfg, ov, args, o); err != nil {
+	if err := chooseDiscovery(cfg, ov, args, o, discovers); err != nil {
 		return err
 	}
 	nr := &cfg.NodeRegistration
@@ -227,8 +237,9 @@ func applyJoinFlags(ctx context.Context, cfg *config.JoinConfiguration, ov *over
 
 // chooseDiscovery applies the discovery flags. Token discovery and file
 // discovery exclude each other; a flag of one kind next to a configuration
-// of the other cannot be resolved by precedence and is a usage error.
-func chooseDiscovery(cfg *config.JoinConfiguration, ov *overrides, args []string, o *joinOptions) error {
+// of the other cannot be resolved by precedence and is a usage error. With
+// required, having neither is one too.
+func chooseDiscovery(cfg *config.JoinConfiguration, ov *overrides, args []string, o *joinOptions, required bool) error {
 	fs := ov.flags
 	d := &cfg.Discovery
 	tokenFlag, tokenFlags := changedAny(fs, options.DiscoveryToken, options.DiscoveryTokenCACertHash, options.DiscoveryTokenUnsafeSkip)
@@ -267,7 +278,7 @@ func chooseDiscovery(cfg *config.JoinConfiguration, ov *overrides, args []string
 	}
 	flag, tok := pickTokenFlag(fs, options.TLSBootstrapToken, o.tlsBootstrapToken, o.token)
 	setField(ov, flag, "discovery.tlsBootstrapToken", &d.TLSBootstrapToken, tok)
-	if !tokenFlags && !fileFlag && d.BootstrapToken == nil && d.File == nil {
+	if required && !tokenFlags && !fileFlag && d.BootstrapToken == nil && d.File == nil {
 		return usagef("no discovery method: give the API server endpoint with --%s and --%s (or --%s), or --%s", options.Token, options.DiscoveryTokenCACertHash, options.DiscoveryTokenUnsafeSkip, options.DiscoveryFile)
 	}
 	return nil

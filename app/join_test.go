@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
@@ -217,5 +219,39 @@ func TestExitCodes(t *testing.T) {
 		if got := ExitCode(tt.err); got != tt.want {
 			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestJoinPhaseWithoutDiscovery: the phase commands without discovery flags
+// need no discovery method; a control-plane phase among them reads the
+// cluster with admin.conf, and says which phase makes it when it is missing.
+func TestJoinPhaseWithoutDiscovery(t *testing.T) {
+	t.Parallel()
+	for _, path := range [][]string{{"kubelet-wait-bootstrap"}, {"etcd-join", "--control-plane", "--apiserver-advertise-address", "10.0.0.5"}} {
+		t.Run(path[0], func(t *testing.T) {
+			t.Parallel()
+			opts := newJoinOptions()
+			root := &cobra.Command{Use: "kadm"}
+			root.AddCommand(newJoinCmd(IOStreams{}, opts))
+			cmd, args, err := root.Find(append([]string{"join", "phase"}, path...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.ParseFlags(args); err != nil {
+				t.Fatal(err)
+			}
+			d, err := newJoinData(context.Background(), cmd, cmd.Flags().Args(), opts)
+			if err != nil {
+				t.Fatalf("newJoinData: %v", err)
+			}
+			if d.cfg.ControlPlane == nil {
+				return
+			}
+			d.kubeconfigDir = t.TempDir()
+			_, err = d.TLSBootstrapCfg(context.Background())
+			if want := "run 'kadm join phase control-plane-prepare kubeconfig' first"; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("TLSBootstrapCfg: %v, want an error containing %q", err, want)
+			}
+		})
 	}
 }

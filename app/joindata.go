@@ -18,6 +18,7 @@ import (
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
+	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 
@@ -94,6 +95,11 @@ func (d *joinData) TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, e
 			d.tlsCfg, d.tlsErr = kubeconfig.Load(admin)
 			return
 		}
+		if d.cfg.Discovery.BootstrapToken == nil && d.cfg.Discovery.File == nil {
+			d.tlsErr = fmt.Errorf("this command has no discovery: a control-plane node's phase reads the cluster with %s, which does not exist; "+
+				"run '%s join phase control-plane-prepare kubeconfig' first, or give --%s with a JoinConfiguration that configures discovery", admin, d.program, options.Config)
+			return
+		}
 		d.tlsCfg, d.tlsErr = d.discover(ctx, d.cfg, discovery.Options{
 			Program: d.program,
 		})
@@ -124,6 +130,11 @@ func (d *joinData) InitCfg(ctx context.Context) (*joinphases.ClusterState, error
 		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg.Timeouts.KubernetesAPICall.Duration, d.program)
 	})
 	return d.initCfg, d.initErr
+}
+
+// Clientset acts with the credentials of cfg.
+func (d *joinData) Clientset(cfg *clientcmdapi.Config) (kube.Interface, error) {
+	return d.clientFor(cfg)
 }
 
 // bootstrapClient is a clientset for a kubeconfig held in memory.

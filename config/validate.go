@@ -67,8 +67,22 @@ func ValidateCluster(c *ClusterConfiguration) error {
 
 // ValidateJoin checks a join configuration defaulted as for ValidateInit; nil or a *ValidationError.
 func ValidateJoin(j *JoinConfiguration) error {
+	return validateJoin(j, true)
+}
+
+// ValidateJoinPhase checks a join configuration for a phase that does not
+// discover the cluster (kubelet-wait-bootstrap, wait-control-plane, or a
+// control-plane node's phases, which read the cluster with admin.conf): an
+// empty discovery section is no error there; a set one is checked.
+func ValidateJoinPhase(j *JoinConfiguration) error {
+	return validateJoin(j, j.Discovery.BootstrapToken != nil || j.Discovery.File != nil)
+}
+
+func validateJoin(j *JoinConfiguration, discovery bool) error {
 	var errs fieldErrors
-	validateDiscovery(&errs, &j.Discovery)
+	if discovery {
+		validateDiscovery(&errs, &j.Discovery)
+	}
 	validateNodeRegistration(&errs, &j.NodeRegistration, "nodeRegistration")
 	if cp := j.ControlPlane; cp != nil {
 		validateAPIEndpoint(&errs, &cp.LocalAPIEndpoint, "controlPlane.localAPIEndpoint")

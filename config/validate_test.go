@@ -302,6 +302,24 @@ func checkValidation(t *testing.T, err error, tt validateCase) {
 	}
 }
 
+// TestValidateJoinPhase: a phase that does not discover the cluster needs no
+// discovery section, but one that is set is still checked.
+func TestValidateJoinPhase(t *testing.T) {
+	t.Parallel()
+	j := validJoin()
+	j.Discovery = Discovery{}
+	if err := ValidateJoinPhase(j); err != nil {
+		t.Errorf("without discovery: %v", err)
+	}
+	if err := ValidateJoin(j); err == nil || !strings.Contains(err.Error(), "discovery") {
+		t.Errorf("ValidateJoin without discovery: %v, want an error about discovery", err)
+	}
+	j.Discovery = Discovery{BootstrapToken: &BootstrapTokenDiscovery{Token: "abcdef.0123456789abcdef"}}
+	j.NodeRegistration.ImagePullPolicy = "always"
+	checkValidation(t, ValidateJoinPhase(j), validateCase{fields: []string{
+		"discovery.bootstrapToken.apiServerEndpoint", "discovery.bootstrapToken.caCertHashes", "discovery.tlsBootstrapToken", "nodeRegistration.imagePullPolicy"}})
+}
+
 func TestValidateClusterAlone(t *testing.T) {
 	t.Parallel()
 	c := DefaultClusterConfiguration()

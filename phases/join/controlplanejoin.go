@@ -2,10 +2,7 @@ package joinphases
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -13,7 +10,6 @@ import (
 	"github.com/kadm-project/kadm/cluster/noderole"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
-	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/etcd"
 	"github.com/kadm-project/kadm/node/patches"
 	"github.com/kadm-project/kadm/node/staticpod"
@@ -161,18 +157,15 @@ func runEtcdJoin(ctx context.Context, d Data) error {
 	return nil
 }
 
-// runMarkControlPlane waits for the kubelet's TLS bootstrap, which needs
-// this node's API server and so could not finish in kubelet-start, then
-// labels and taints the Node as a control-plane node.
+// runMarkControlPlane labels and taints this node's Node as a control-plane
+// node, once the kubelet, which kubelet-wait-bootstrap waited for, has
+// registered it.
 func runMarkControlPlane(ctx context.Context, d Data) error {
 	cfg := d.Cfg()
 	nr := cfg.NodeRegistration
 	if d.DryRun() {
-		progress.Printf(ctx, "[dryrun] Would wait for the kubelet's TLS bootstrap and mark node %s as a control-plane\n", nr.Name)
+		progress.Printf(ctx, "[dryrun] Would mark node %s as a control-plane\n", nr.Name)
 		return nil
-	}
-	if err := waitControlPlaneBootstrap(ctx, d); err != nil {
-		return err
 	}
 	client, err := d.Client(ctx)
 	if err != nil {
@@ -183,34 +176,6 @@ func runMarkControlPlane(ctx context.Context, d Data) error {
 		progress.Printf(ctx, "[mark-control-plane] Marking the node %s as control-plane by adding the taints %v\n", nr.Name, noderole.TaintStrings(nr.Taints))
 	}
 	return noderole.Mark(ctx, client, apiPolicy(d), nr.Name, nr.Taints)
-}
-
-// waitControlPlaneBootstrap waits, when bootstrap-kubelet.conf is still
-// there, for the kubelet to turn it into kubelet.conf, then removes it.
-func waitControlPlaneBootstrap(ctx context.Context, d Data) error {
-	bootstrapConf := filepath.Join(d.KubeConfigDir(), kubeconfig.BootstrapKubeletFile)
-	fi, err := os.Stat(bootstrapConf)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	tlsCfg, err := d.TLSBootstrapCfg(ctx)
-	if err != nil {
-		return err
-	}
-	client, err := d.BootstrapClient(ctx)
-	if err != nil {
-		return err
-	}
-	// The kubelet's requests date from kubelet-start, which wrote the file.
-	since := fi.ModTime().Add(-sinceSlack)
-	if err := waitBootstrap(ctx, d, hostOf(d), client, tlsCfg, d.Cfg().NodeRegistration.Name, since); err != nil {
-		return err
-	}
-	removeBootstrapConf(bootstrapConf)
-	return nil
 }
 
 // runWaitControlPlane waits for this node's API server, controller-manager

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,9 +20,8 @@ import (
 )
 
 // TestKubeletStartControlPlane: the kubelet of a joining control-plane node
-// bootstraps with this node's API server, which only starts later, so the
-// phase neither waits for the TLS bootstrap nor removes the bootstrap
-// kubeconfig, and the taints are left to mark-control-plane.
+// bootstraps with this node's own API server (ControlPlaneKubeletLocalMode),
+// and its taints are left to mark-control-plane.
 func TestKubeletStartControlPlane(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -40,34 +38,18 @@ func TestKubeletStartControlPlane(t *testing.T) {
 			d := newFakeData(t, healthz(t))
 			d.cfg.ControlPlane = &config.JoinControlPlane{LocalAPIEndpoint: tt.endpoint}
 			d.cfg.NodeRegistration.Taints = []corev1.Taint{config.ControlPlaneTaint()}
-			// A wait for the TLS bootstrap could only end in this timeout's
-			// error: no kubelet.conf ever appears.
-			d.cfg.Timeouts.TLSBootstrap.Duration = 2 * time.Second
 			bootConf := filepath.Join(d.kubeconfigDir, kubeconfig.BootstrapKubeletFile)
 			sys := &fakeInit{onRestart: func() {
 				if _, err := os.Stat(bootConf); err != nil {
 					t.Errorf("the kubelet starts without its bootstrap kubeconfig: %v", err)
 				}
 			}}
-			start := time.Now()
 			out, err := output(func(ctx context.Context) error { return runKubeletStart(ctx, d, testHost(sys)) })
 			if err != nil {
 				t.Fatalf("runKubeletStart: %v\n%s", err, out)
 			}
-			if elapsed := time.Since(start); elapsed >= d.cfg.Timeouts.TLSBootstrap.Duration {
-				t.Errorf("took %v: the phase waited for the TLS bootstrap", elapsed)
-			}
-			if strings.Contains(out, "Waiting for the kubelet to perform the TLS Bootstrap") ||
-				!strings.Contains(out, "[kubelet-start] The kubelet will finish its TLS bootstrap with this node's API server") {
+			if !strings.Contains(out, "[kubelet-start] The kubelet will finish its TLS bootstrap with this node's API server") {
 				t.Errorf("output:\n%s", out)
-			}
-			for _, a := range d.client.Actions() {
-				if a.GetResource().Resource == "certificatesigningrequests" {
-					t.Errorf("the phase followed certificate signing requests: %v", a)
-				}
-			}
-			if _, err := os.Stat(filepath.Join(d.kubeconfigDir, kubeconfig.KubeletFile)); err == nil {
-				t.Error("kubelet.conf exists")
 			}
 
 			info, err := os.Stat(bootConf)
@@ -96,71 +78,28 @@ func TestKubeletStartControlPlane(t *testing.T) {
 	}
 }
 
-// bootstrappedKubelet plays the kubelet that finished its TLS bootstrap
-// with the shared CA: its kubelet.conf holds a certificate for testNode.
-func bootstrappedKubelet(t *testing.T, d *fakeData) {
-	t.Helper()
-	ca, err := kubeconfig.LoadCA(d.state.Cluster.CertificatesDir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := kubeconfig.ControlPlaneFiles(testNode, d.cfg.ControlPlane.LocalAPIEndpoint, d.state.Cluster)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := slices.IndexFunc(files, func(f kubeconfig.ClientFile) bool { return f.Name == kubeconfig.KubeletFile })
-	cfg, err := files[i].Build(t.Context(), ca, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kubeconfig.Write(filepath.Join(d.kubeconfigDir, kubeconfig.KubeletFile), cfg); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestMarkControlPlane(t *testing.T) {
 	t.Parallel()
 	taint := corev1.Taint{Key: "dedicated", Value: "cp", Effect: corev1.TaintEffectNoExecute}
-	tests := []struct {
-		name string
-		// bootstrap: kubelet-start left bootstrap-kubelet.conf, and the
-		// kubelet has since finished its TLS bootstrap.
-		bootstrap bool
-		dryRun    bool
-	}{
-		{name: "after the TLS bootstrap", bootstrap: true},
-		{name: "no bootstrap kubeconfig left"},
-		{name: "dry run", bootstrap: true, dryRun: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, dryRun := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dry run %v", dryRun), func(t *testing.T) {
 			t.Parallel()
 			d := controlPlaneJoin(t)
-			d.cfg.DryRun = tt.dryRun
+			d.cfg.DryRun = dryRun
 			d.cfg.NodeRegistration.Taints = []corev1.Taint{config.ControlPlaneTaint(), taint}
 			admin := fake.NewClientset(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: testNode}})
-			if !tt.dryRun {
+			if !dryRun {
 				d.admin = kubefake.Wrap(admin)
-			}
-			bootConf := filepath.Join(d.kubeconfigDir, kubeconfig.BootstrapKubeletFile)
-			if tt.bootstrap {
-				sharedCAs(t, d.state.Cluster)
-				bootstrappedKubelet(t, d)
-				writeFile(t, bootConf, "bootstrap kubeconfig with the token")
 			}
 			out, err := output(func(ctx context.Context) error { return runMarkControlPlane(ctx, d) })
 			if err != nil {
 				t.Fatalf("runMarkControlPlane: %v\n%s", err, out)
 			}
-			_, statErr := os.Stat(bootConf)
-			if removed := os.IsNotExist(statErr); tt.bootstrap && removed == tt.dryRun {
-				t.Errorf("bootstrap-kubelet.conf removed: %v, want %v", removed, !tt.dryRun)
-			}
 			node, err := admin.CoreV1().Nodes().Get(t.Context(), testNode, metav1.GetOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.dryRun {
+			if dryRun {
 				if len(node.Labels) > 0 || len(node.Spec.Taints) > 0 {
 					t.Errorf("dry run changed the Node: %+v", node)
 				}

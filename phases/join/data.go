@@ -6,7 +6,6 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kadm-project/kadm/cluster/kube"
-
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/config/componentconfig"
 	"github.com/kadm-project/kadm/node/machine"
@@ -43,6 +42,9 @@ type Data interface {
 	TLSBootstrapCfg(ctx context.Context) (*clientcmdapi.Config, error)
 	// BootstrapClient acts with TLSBootstrapCfg's credentials.
 	BootstrapClient(ctx context.Context) (kube.Interface, error)
+	// Clientset acts with the credentials of a kubeconfig, such as the
+	// bootstrap-kubelet.conf that kubelet-start wrote.
+	Clientset(cfg *clientcmdapi.Config) (kube.Interface, error)
 	// InitCfg is the cluster's configuration, read as the bootstrap token.
 	InitCfg(ctx context.Context) (*ClusterState, error)
 	// ManifestDir is the kubelet's static Pod directory

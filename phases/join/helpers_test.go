@@ -129,6 +129,9 @@ func (d *fakeData) TLSBootstrapCfg(context.Context) (*clientcmdapi.Config, error
 func (d *fakeData) BootstrapClient(context.Context) (kube.Interface, error) {
 	return kubefake.Wrap(d.client), nil
 }
+func (d *fakeData) Clientset(*clientcmdapi.Config) (kube.Interface, error) {
+	return kubefake.Wrap(d.client), nil
+}
 func (d *fakeData) InitCfg(context.Context) (*ClusterState, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -49,8 +49,10 @@ func hostOf(d Data) host {
 
 // runKubeletStart prepares everything before it touches the host, so that a
 // refusal (a Ready Node of the same name, a bad patch) leaves the host as it
-// was; then it writes the kubelet's files, restarts it and waits until it
-// is healthy and holds its own credentials.
+// was; then it writes the kubelet's files and restarts it. Waiting for the
+// kubelet and its TLS bootstrap is kubelet-wait-bootstrap's job: a
+// control-plane node's kubelet bootstraps with this node's own API server,
+// which only answers once etcd-join has added its etcd member.
 func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	cfg := d.Cfg()
 	tlsCfg, err := d.TLSBootstrapCfg(ctx)
@@ -90,48 +92,36 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 		progress.Printf(ctx, "[kubelet-start] Would stop the kubelet\n")
 		printFiles(ctx, files, ownCredentials)
 		progress.Printf(ctx, "[kubelet-start] Would start the kubelet\n")
-		progress.Printf(ctx, "[kubelet-start] Would wait for the kubelet to be bootstrapped\n")
 		return nil
 	}
 	klog.V(1).Info("[kubelet-start] Stopping the kubelet")
 	if err := initsystem.Stop(ctx, sys, kubelet.ServiceName); err != nil {
 		klog.Warningf("[kubelet-start] unable to stop the kubelet service momentarily: %v", err)
 	}
-	bootstrapConf := filepath.Join(d.KubeConfigDir(), kubeconfig.BootstrapKubeletFile)
-	controlPlane := cfg.ControlPlane != nil
-	if !ownCredentials && !controlPlane {
-		// The token must not stay on disk, whatever the outcome; a rerun
-		// writes it again. A control-plane node's kubelet needs it until
-		// its own API server is up: mark-control-plane removes it.
-		defer removeBootstrapConf(bootstrapConf)
-	}
-	if !files.caPresent {
-		// A CA this run wrote would make the rerun's preflight
-		// (FileAvailable--etc-kubernetes-pki-ca.crt) fail: take it back.
-		defer func() {
-			if err != nil {
-				_ = os.Remove(files.caPath)
-			}
-		}()
-	}
+	// What this run wrote for a bootstrap it could not start is taken
+	// back: the token must not stay on disk, and a CA this run wrote would
+	// make the rerun's preflight (FileAvailable--etc-kubernetes-pki-ca.crt)
+	// fail. A rerun writes both again.
+	defer func() {
+		if err == nil {
+			return
+		}
+		if !ownCredentials {
+			removeBootstrapConf(files.bootstrapPath)
+		}
+		if !files.caPresent {
+			_ = os.Remove(files.caPath)
+		}
+	}()
 	if err := writeFiles(ctx, files, ownCredentials); err != nil {
 		return err
 	}
-	since := time.Now().Add(-sinceSlack)
 	progress.Printf(ctx, "[kubelet-start] Starting the kubelet\n")
 	phases.RestartKubelet(ctx, "kubelet-start", d.KubeletDir(), sys, sysErr)
-
-	if err := phases.WaitKubeletHealthy(ctx, files.kubelet, cfg.Timeouts.KubeletHealthCheck.Duration); err != nil {
-		return err
-	}
-	if ownCredentials {
-		return nil
-	}
-	if controlPlane {
+	if cfg.ControlPlane != nil && !ownCredentials {
 		progress.Printf(ctx, "[kubelet-start] The kubelet will finish its TLS bootstrap with this node's API server, once its etcd member has joined\n")
-		return nil
 	}
-	return waitBootstrap(ctx, d, h, client, tlsCfg, nodeName, since)
+	return nil
 }
 
 // removeBootstrapConf removes the bootstrap kubeconfig, which holds the

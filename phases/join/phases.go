@@ -16,6 +16,12 @@ var discoveryFlags = []string{
 	options.DiscoveryTokenUnsafeSkip, options.TLSBootstrapToken, options.Token,
 }
 
+// controlPlaneJoinFlags are the flags of etcd-join and control-plane-join's
+// phases: kubeadm's, with the extra ones a phase needs.
+func controlPlaneJoinFlags(extra ...string) []string {
+	return append([]string{options.Config, options.ControlPlane, options.NodeName, options.DryRun}, extra...)
+}
+
 func flags(names ...[]string) []string {
 	var all []string
 	for _, n := range names {
@@ -24,7 +30,11 @@ func flags(names ...[]string) []string {
 	return all
 }
 
-// Phases is the join workflow in kubeadm v1.37's order.
+// Phases is the join workflow in kubeadm v1.37's order. With
+// ControlPlaneKubeletLocalMode (GA since v1.35) a control-plane node's kubelet
+// bootstraps with this node's own API server, which answers only once its
+// etcd member has joined: so etcd-join comes between kubelet-start and
+// kubelet-wait-bootstrap.
 func Phases() []workflow.Phase[Data] {
 	endpoint := cobra.MaximumNArgs(1)
 	return []workflow.Phase[Data]{
@@ -100,24 +110,37 @@ func Phases() []workflow.Phase[Data] {
 			ArgsValidator: endpoint,
 		},
 		{
+			Name:    "etcd-join",
+			Short:   "Join etcd for control plane nodes",
+			Example: "  # Joins etcd for a control plane instance\n  kubeadm join phase etcd-join",
+			// kubeadm's reference pages had it as a child of control-plane-join.
+			FormerPaths:  []string{"control-plane-join/etcd"},
+			RunIf:        isControlPlane,
+			Run:          runEtcdJoin,
+			InheritFlags: controlPlaneJoinFlags(options.Patches, options.APIServerAdvertiseAddress),
+		},
+		{
+			Name:  "kubelet-wait-bootstrap",
+			Short: "Wait for the kubelet to bootstrap itself",
+			Run: func(ctx context.Context, d Data) error {
+				return runKubeletWaitBootstrap(ctx, d, hostOf(d))
+			},
+			InheritFlags: []string{options.Config, options.CRISocket, options.DryRun},
+		},
+		{
 			Name:    "control-plane-join",
 			Short:   "Join a machine as a control plane instance",
 			Example: "  # Joins a machine as a control plane instance\n  kubeadm join phase control-plane-join all",
 			WithAll: true,
 			RunIf:   isControlPlane,
+			// The flags of kubeadm's "all", from when etcd was a child.
+			InheritFlags: controlPlaneJoinFlags(options.Patches, options.APIServerAdvertiseAddress),
 			Phases: []workflow.Phase[Data]{
-				{
-					Name:  "etcd",
-					Short: "Add a new local etcd member",
-					Run:   runEtcdJoin,
-					InheritFlags: []string{options.Config, options.ControlPlane, options.NodeName,
-						options.APIServerAdvertiseAddress, options.Patches, options.DryRun},
-				},
 				{
 					Name:         "mark-control-plane",
 					Short:        "Mark a node as a control-plane",
 					Run:          runMarkControlPlane,
-					InheritFlags: []string{options.Config, options.ControlPlane, options.NodeName, options.DryRun},
+					InheritFlags: controlPlaneJoinFlags(),
 				},
 			},
 		},
