@@ -60,7 +60,7 @@ func TestJoinControlPlane(t *testing.T) {
 	cp2 := framework.NewHost(t, suite.lab, "cpj-2")
 	t.Run("a second control-plane node joins phase by phase", func(t *testing.T) {
 		cfg := writeControlPlaneJoinConfig(t, c, cp2, "")
-		for _, phase := range []string{"preflight", "control-plane-prepare all", "kubelet-start", "control-plane-join all", "wait-control-plane"} {
+		for _, phase := range []string{"preflight", "control-plane-prepare all", "kubelet-start", "etcd-join", "kubelet-wait-bootstrap", "control-plane-join all", "wait-control-plane"} {
 			c.run(t, ctx, cp2, slices.Concat([]string{"join", "phase"}, strings.Fields(phase), []string{"--config", cfg})...)
 		}
 	})
@@ -372,8 +372,8 @@ func testControlPlaneRerun(t *testing.T, ctx context.Context, c *cpCluster, h *f
 	if err == nil {
 		t.Fatalf("the join succeeded within a 1s etcd timeout; the rerun would prove nothing")
 	}
-	if !strings.Contains(out, "error execution phase control-plane-join/etcd") {
-		t.Fatalf("the first join did not fail in control-plane-join/etcd")
+	if !strings.Contains(out, "error execution phase etcd-join") {
+		t.Fatalf("the first join did not fail in etcd-join")
 	}
 	if n := memberCount(t, ctx, c.cp, h); n != 1 {
 		t.Fatalf("after the failed join etcd has %d members with %s's peer URL, want 1", n, h.Name)

@@ -99,9 +99,9 @@ func saysUnreachable(line, addr string) bool {
 const kubeletHealthTimeout = 10 * time.Second
 
 // testJoinRerunAfterFailure makes the kubelet restart fail during
-// kubelet-start, so the join fails there once its wait for the kubelet
-// times out; then it reruns the same join command with the init system
-// working again: it must complete without a reset.
+// kubelet-start, so the join fails in kubelet-wait-bootstrap once its wait
+// for the kubelet times out; then it reruns the same join command with the
+// init system working again: it must complete without a reset.
 func testJoinRerunAfterFailure(t *testing.T, ctx context.Context, c *joinCluster) {
 	w := framework.NewHost(t, suite.lab, "join-rerun")
 	systemctl := filepath.Join(w.BinDir(), "systemctl")
@@ -135,8 +135,8 @@ timeouts:
 	if err == nil {
 		t.Fatalf("kadm join succeeded although the kubelet could not be started")
 	}
-	if !strings.Contains(out, "error execution phase kubelet-start") {
-		t.Errorf("the failure is not reported in kubelet-start")
+	if !strings.Contains(out, "error execution phase kubelet-wait-bootstrap") {
+		t.Errorf("the failure is not reported in kubelet-wait-bootstrap")
 	}
 	if err := os.WriteFile(systemctl, working, 0o755); err != nil {
 		t.Fatal(err)
