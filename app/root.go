@@ -78,7 +78,9 @@ Example usage:
 
 	root.PersistentFlags().StringVar(&opts.rootfs, options.Rootfs, "",
 		"The path to the 'real' host root filesystem. This will cause kubeadm to chroot into the provided path.")
-	root.PersistentFlags().AddFlag(verbosityFlag())
+	for _, f := range logFlags() {
+		root.PersistentFlags().AddFlag(f)
+	}
 
 	root.AddCommand(
 		newCertsCmd(s),
@@ -95,14 +97,14 @@ Example usage:
 	return root
 }
 
-// verbosityFlag exposes klog's -v (and --v) as kubeadm does; the other klog
-// flags stay out of kadm's interface.
-func verbosityFlag() *pflag.Flag {
+// logFlags expose klog's -v (and --v) and --vmodule as kubeadm does; the
+// other klog flags stay out of kadm's interface.
+func logFlags() []*pflag.Flag {
 	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
 	klog.InitFlags(fs)
 	v := pflag.PFlagFromGoFlag(fs.Lookup("v"))
 	v.Usage = "number for the log level verbosity"
-	return v
+	return []*pflag.Flag{v, pflag.PFlagFromGoFlag(fs.Lookup("vmodule"))}
 }
 
 // chroot makes every later file access relative to rootfs, as kubeadm's
