@@ -117,7 +117,7 @@ func expirationCluster(cmd *cobra.Command, s IOStreams, o *expirationOptions) (*
 	var cluster *config.ClusterConfiguration
 	switch {
 	case o.cfgPath != "":
-		docs, err := config.Load(o.cfgPath)
+		docs, err := loadConfig(cmd.Root().Name(), o.cfgPath)
 		if err != nil {
 			return nil, err
 		}

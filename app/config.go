@@ -1,16 +1,20 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/kadm-project/kadm/phases/options"
-
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/atomicfile"
+	initphases "github.com/kadm-project/kadm/phases/init"
+	joinphases "github.com/kadm-project/kadm/phases/join"
+	"github.com/kadm-project/kadm/phases/options"
+	resetphases "github.com/kadm-project/kadm/phases/reset"
+	"github.com/kadm-project/kadm/phases/workflow"
 )
 
 func newConfigCmd(s IOStreams) *cobra.Command {
@@ -19,6 +23,9 @@ func newConfigCmd(s IOStreams) *cobra.Command {
 		Short: "Manage configuration for a kubeadm cluster persisted in a ConfigMap in the cluster",
 		Args:  cobra.NoArgs,
 	}
+	// kubeadm's config takes --kubeconfig although no subcommand of v1.37
+	// talks to the cluster; scripts that pass it keep working.
+	cmd.PersistentFlags().String(options.Kubeconfig, config.DefaultAdminConf, options.HelpKubeconfig)
 	cmd.AddCommand(newConfigPrintCmd(s), newConfigMigrateCmd(s), newConfigValidateCmd(s))
 	cmd.RunE = requireSubcommand
 	return cmd
@@ -31,48 +38,38 @@ func newConfigPrintCmd(s IOStreams) *cobra.Command {
 		Long:  "This command prints configurations for subcommands provided. For details, see: https://pkg.go.dev/k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm#section-directories",
 		Args:  cobra.NoArgs,
 	}
-	for _, action := range []struct {
-		name  string
-		print func([]string) ([]byte, error)
-	}{{"init", config.PrintInitDefaults}, {"join", config.PrintJoinDefaults}} {
-		var components []string
-		sub := &cobra.Command{
-			Use:   action.name + "-defaults",
-			Short: fmt.Sprintf("Print default %s configuration, that can be used for 'kubeadm %s'", action.name, action.name),
-			Args:  cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error {
-				for _, c := range components {
-					if c != "KubeletConfiguration" && c != "KubeProxyConfiguration" {
-						return usagef("--component-configs: unknown component config %q: use KubeletConfiguration and/or KubeProxyConfiguration", c)
-					}
-				}
-				b, err := action.print(components)
-				if err != nil {
-					return err
-				}
-				_, err = s.Out.Write(b)
-				return err
-			},
+	var components []string
+	initDefaults := printDefaultsCmd(s, "init", func() ([]byte, error) {
+		for _, c := range components {
+			if c != config.KindKubeletConfiguration && c != config.KindKubeProxyConfiguration {
+				return nil, usagef("--component-configs: unknown component config %q: use %s and/or %s", c, config.KindKubeletConfiguration, config.KindKubeProxyConfiguration)
+			}
 		}
-		sub.Flags().StringSliceVar(&components, "component-configs", nil,
-			"A comma-separated list for component config API objects to print the default values for. Available values: [KubeProxyConfiguration KubeletConfiguration]. If this flag is not set, no component configs will be printed.")
-		cmd.AddCommand(sub)
-	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "reset-defaults",
-		Short: "Print default reset configuration, that can be used for 'kubeadm reset'",
+		return config.PrintInitDefaults(components)
+	})
+	initDefaults.Flags().StringSliceVar(&components, "component-configs", nil,
+		"A comma-separated list for component config API objects to print the default values for. Available values: [KubeProxyConfiguration KubeletConfiguration]. If this flag is not set, no component configs will be printed.")
+	cmd.AddCommand(initDefaults, printDefaultsCmd(s, "join", config.PrintJoinDefaults), printDefaultsCmd(s, "reset", config.PrintResetDefaults))
+	cmd.RunE = requireSubcommand
+	return cmd
+}
+
+// printDefaultsCmd is `config print <action>-defaults`, which writes what
+// print returns.
+func printDefaultsCmd(s IOStreams, action string, print func() ([]byte, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   action + "-defaults",
+		Short: fmt.Sprintf("Print default %s configuration, that can be used for 'kubeadm %s'", action, action),
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			b, err := config.PrintResetDefaults()
+			b, err := print()
 			if err != nil {
 				return err
 			}
 			_, err = s.Out.Write(b)
 			return err
 		},
-	})
-	cmd.RunE = requireSubcommand
-	return cmd
+	}
 }
 
 func newConfigMigrateCmd(s IOStreams) *cobra.Command {
@@ -83,7 +80,7 @@ func newConfigMigrateCmd(s IOStreams) *cobra.Command {
 		Long: `This command lets you convert configuration objects of older versions to the latest supported version,
 locally in the CLI tool without ever touching anything in the cluster.
 In this version of kadm, the following API versions are supported:
-- kubeadm.k8s.io/v1beta3
+- kubeadm.k8s.io/v1beta3 (only here: kubeadm v1.37 no longer reads it)
 - kubeadm.k8s.io/v1beta4
 
 The kubeadm.k8s.io/v1beta4 documents of the result are written to --new-config, or to stdout
@@ -95,7 +92,7 @@ when it is not set. The new file is written whole or not at all.`,
 			}
 			old, err := os.ReadFile(oldPath)
 			if err != nil {
-				return fmt.Errorf("read --old-config: %w", err)
+				return usagef("--old-config %s: %v", oldPath, err)
 			}
 			b, err := config.Migrate(oldPath, old)
 			if err != nil {
@@ -110,7 +107,16 @@ when it is not set. The new file is written whole or not at all.`,
 	}
 	cmd.Flags().StringVar(&oldPath, "old-config", "", "Path to the kubeadm config file that is using an old API version and should be converted. This flag is mandatory.")
 	cmd.Flags().StringVar(&newPath, "new-config", "", "Path to the resulting equivalent kubeadm config file using the new API version. Optional, if not specified output will be sent to STDOUT.")
+	addAllowExperimentalFlag(cmd, "Allow migration to experimental, unreleased APIs.")
 	return cmd
+}
+
+// addAllowExperimentalFlag adds kubeadm's --allow-experimental-api. The one
+// experimental API of kubeadm v1.37, kubeadm.k8s.io/v1, is not implemented
+// by kadm, so the flag admits nothing more; a v1 document is refused with
+// or without it, saying so.
+func addAllowExperimentalFlag(cmd *cobra.Command, usage string) {
+	cmd.Flags().Bool(options.AllowExperimentalAPI, false, usage)
 }
 
 func newConfigValidateCmd(s IOStreams) *cobra.Command {
@@ -119,15 +125,18 @@ func newConfigValidateCmd(s IOStreams) *cobra.Command {
 		Use:   "validate",
 		Short: "Read a file containing the kubeadm configuration API and report any validation problems",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if path == "" {
 				return usagef("--%s is required", options.Config)
 			}
-			docs, err := config.Load(path)
+			docs, err := loadConfig(cmd.Root().Name(), path)
 			if err != nil {
 				return err
 			}
 			if err := validateDocuments(docs); err != nil {
+				return err
+			}
+			if err := validateSkipPhases(docs); err != nil {
 				return err
 			}
 			fmt.Fprintln(s.Out, "ok")
@@ -135,7 +144,35 @@ func newConfigValidateCmd(s IOStreams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&path, options.Config, "", options.HelpConfig)
+	// kubeadm v1.37 deprecates no API version, so --allow-deprecated-api
+	// admits nothing more, in kubeadm as in kadm.
+	cmd.Flags().Bool(options.AllowDeprecatedAPI, false, "Allow validation of deprecated APIs.")
+	addAllowExperimentalFlag(cmd, "Allow validation of experimental, unreleased APIs.")
 	return cmd
+}
+
+// validateSkipPhases checks the skipPhases of each document against the
+// phases of its workflow, as init, join and reset do before they run.
+func validateSkipPhases(d *config.Documents) error {
+	var errs []error
+	check := func(kind string, skip []string, validate func([]string) error) {
+		if err := validate(skip); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s skipPhases: %w", d.Source, kind, err))
+		}
+	}
+	if d.Init != nil {
+		w := &workflow.Workflow[initphases.Data]{Phases: initphases.Phases(new(bool))}
+		check(config.KindInitConfiguration, d.Init.SkipPhases, w.ValidateNames)
+	}
+	if d.Join != nil {
+		w := &workflow.Workflow[joinphases.Data]{Phases: joinphases.Phases()}
+		check(config.KindJoinConfiguration, d.Join.SkipPhases, w.ValidateNames)
+	}
+	if d.Reset != nil {
+		w := &workflow.Workflow[resetphases.Data]{Phases: resetphases.Phases()}
+		check(config.KindResetConfiguration, d.Reset.SkipPhases, w.ValidateNames)
+	}
+	return errors.Join(errs...)
 }
 
 // validateDocuments validates what a file holds, the way init, join or

@@ -254,7 +254,7 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	var components []config.ComponentConfig
 	ov := &overrides{flags: cmd.Flags()}
 	if o.cfgPath != "" {
-		docs, err := config.Load(o.cfgPath)
+		docs, err := loadConfig(o.program, o.cfgPath)
 		if err != nil {
 			return nil, err
 		}

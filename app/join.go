@@ -154,12 +154,12 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	cfg := &config.JoinConfiguration{}
 	ov := &overrides{flags: cmd.Flags()}
 	if o.cfgPath != "" {
-		docs, err := config.Load(o.cfgPath)
+		docs, err := loadConfig(cmd.Root().Name(), o.cfgPath)
 		if err != nil {
 			return nil, err
 		}
 		if docs.Join == nil {
-			return nil, usagef("--%s %s: no JoinConfiguration in the file (kadm join needs kind JoinConfiguration, apiVersion %s)", options.Config, o.cfgPath, config.V1Beta4)
+			return nil, usagef("--%s %s: no JoinConfiguration in the file (%s join needs kind JoinConfiguration, apiVersion %s)", options.Config, o.cfgPath, cmd.Root().Name(), config.V1Beta4)
 		}
 		cfg, ov.source = docs.Join, o.cfgPath
 	}

@@ -84,7 +84,7 @@ func userKubeconfig(cmd *cobra.Command, s IOStreams, o *kubeconfigUserOptions) (
 	}
 	init, cluster := &config.InitConfiguration{}, &config.ClusterConfiguration{}
 	if o.cfgPath != "" {
-		docs, err := config.Load(o.cfgPath)
+		docs, err := loadConfig(cmd.Root().Name(), o.cfgPath)
 		if err != nil {
 			return nil, err
 		}

@@ -127,7 +127,7 @@ func TestKubeconfigUserErrors(t *testing.T) {
 		{"no client name", []string{"--config", local}, ExitUsage, `required flag(s) "client-name" not set`},
 		{"external CA needs a token", []string{"--client-name", "bob", "--config", external}, ExitFailure, "has no key beside it (an external CA?)"},
 		{"zero validity", []string{"--client-name", "bob", "--config", local, "--validity-period", "0s"}, ExitUsage, "--validity-period"},
-		{"missing config", []string{"--client-name", "bob", "--config", filepath.Join(t.TempDir(), "none.yaml")}, ExitFailure, "none.yaml"},
+		{"missing config", []string{"--client-name", "bob", "--config", filepath.Join(t.TempDir(), "none.yaml")}, ExitUsage, "none.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,13 +87,13 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 	cfg := &config.ResetConfiguration{}
 	ov := &overrides{flags: cmd.Flags()}
 	if o.cfgPath != "" {
-		docs, err := config.Load(o.cfgPath)
+		docs, err := loadConfig(cmd.Root().Name(), o.cfgPath)
 		if err != nil {
 			return nil, err
 		}
 		if docs.Reset == nil {
-			return nil, usagef("--%s %s: no ResetConfiguration in the file (kadm reset needs kind %s, apiVersion %s)",
-				options.Config, o.cfgPath, config.KindResetConfiguration, config.V1Beta4)
+			return nil, usagef("--%s %s: no ResetConfiguration in the file (%s reset needs kind %s, apiVersion %s)",
+				options.Config, o.cfgPath, cmd.Root().Name(), config.KindResetConfiguration, config.V1Beta4)
 		}
 		cfg, ov.source = docs.Reset, o.cfgPath
 	}

@@ -278,7 +278,7 @@ func TestResetConfigErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no ResetConfiguration", joinFile, nil, "no ResetConfiguration in the file (kadm reset needs kind ResetConfiguration, apiVersion kubeadm.k8s.io/v1beta4)"},
+		{"no ResetConfiguration", joinFile, nil, "reset needs kind ResetConfiguration, apiVersion kubeadm.k8s.io/v1beta4)"},
 		{"unknown field", header + "forse: true\n", nil, `unknown field "forse"`},
 		{"certificates dir kadm does not own", header + "certificatesDir: /etc\n", nil, `reset.yaml: "/etc" is a system directory`},
 		{"relative certificates dir", header + "certificatesDir: pki\n", nil, "certificatesDir of "},

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/tools/clientcmd"
@@ -177,7 +176,7 @@ func runTokenCreate(cmd *cobra.Command, s IOStreams, o *tokenOptions, co *tokenC
 			return usagef("--%s: %v", options.CertificateKey, err)
 		}
 	}
-	cfg, err := tokenCreateConfig(cmd.Flags(), s, co, tok)
+	cfg, err := tokenCreateConfig(cmd, s, co, tok)
 	if err != nil {
 		return err
 	}
@@ -218,11 +217,12 @@ func runTokenCreate(cmd *cobra.Command, s IOStreams, o *tokenOptions, co *tokenC
 // create` makes: those of --config, if given, with the [token] argument and
 // the token flags set on the command line applied to the first; missing
 // values generated, defaults applied and every token checked.
-func tokenCreateConfig(fs *pflag.FlagSet, s IOStreams, co *tokenCreateOptions, tok *config.BootstrapTokenString) (*config.InitConfiguration, error) {
+func tokenCreateConfig(cmd *cobra.Command, s IOStreams, co *tokenCreateOptions, tok *config.BootstrapTokenString) (*config.InitConfiguration, error) {
+	fs := cmd.Flags()
 	cfg := &config.InitConfiguration{}
 	ov := &overrides{flags: fs}
 	if co.cfgPath != "" {
-		docs, err := config.Load(co.cfgPath)
+		docs, err := loadConfig(cmd.Root().Name(), co.cfgPath)
 		if err != nil {
 			return nil, err
 		}

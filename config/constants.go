@@ -13,6 +13,9 @@ const (
 	GroupName = "kubeadm.k8s.io"
 	V1Beta4   = GroupName + "/v1beta4"
 	V1Beta3   = GroupName + "/v1beta3"
+	// V1 is kubeadm's experimental API, which kubeadm v1.37 reads only with
+	// --allow-experimental-api and kadm not at all.
+	V1 = GroupName + "/v1"
 
 	KindInitConfiguration    = "InitConfiguration"
 	KindClusterConfiguration = "ClusterConfiguration"

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -22,6 +23,23 @@ type Documents struct {
 	Other []ComponentConfig
 	// Source is the file name used in error messages.
 	Source string
+	// migrated lists the v1beta3 documents Parse converted: only `config
+	// migrate` takes them, kubeadm v1.37 reads none (RequireCurrent).
+	migrated []*DecodeError
+}
+
+// RequireCurrent refuses a file that holds kubeadm.k8s.io/v1beta3 documents,
+// as kubeadm v1.37 does, with the hint to convert it: `<program> config
+// migrate` still can, as a migration aid.
+func (d *Documents) RequireCurrent(program string) error {
+	errs := make([]error, 0, len(d.migrated))
+	for _, e := range d.migrated {
+		copied := *e
+		copied.Detail = fmt.Sprintf("%s is an old API version that kubeadm %s no longer reads: convert the file with '%s config migrate --old-config %s --new-config new-config-file', which writes it as %s",
+			V1Beta3, "v1.37", program, d.Source, V1Beta4)
+		errs = append(errs, &copied)
+	}
+	return errors.Join(errs...)
 }
 
 // ComponentConfig is a document kadm keeps verbatim; only its apiVersion and kind were checked.

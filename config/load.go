@@ -32,7 +32,8 @@ var oldAPIVersions = map[string]string{
 // Parse decodes every document of a config file strictly: an unknown or repeated field, a
 // wrong type, an unknown apiVersion or kind, or a kind given twice is an error naming the
 // file (source), the document, the field and the line. v1beta3 documents are converted to
-// v1beta4. Every problem found is returned, joined, not only the first.
+// v1beta4, for Migrate; Documents.RequireCurrent refuses them. Every problem found is
+// returned, joined, not only the first.
 func Parse(source string, data []byte) (*Documents, error) {
 	p := &parser{docs: &Documents{Source: source}, seen: map[string]int{}}
 	raws := splitDocuments(data)
@@ -138,6 +139,9 @@ func (p *parser) v1beta4(raw rawDocument, h header, root *yaml.Node) []decodePro
 
 func (p *parser) v1beta3(raw rawDocument, h header, root *yaml.Node) []decodeProblem {
 	offset := raw.firstLine - 1
+	p.docs.migrated = append(p.docs.migrated, &DecodeError{
+		Source: p.docs.Source, Document: raw.number, Kind: h.kind, Line: h.apiVersionLine, Field: "apiVersion",
+	})
 	switch h.kind {
 	case KindInitConfiguration:
 		var old v1beta3InitConfiguration
@@ -164,8 +168,13 @@ func (p *parser) unknown(raw rawDocument, h header) {
 			h.apiVersion, release, V1Beta3, V1Beta4)
 		return
 	}
-	known := "kadm reads " + V1Beta4 + " (or " + V1Beta3 + ") InitConfiguration, ClusterConfiguration and JoinConfiguration, " +
-		KubeletConfigAPIVersion + " " + KindKubeletConfiguration + " and " + KubeProxyConfigAPIVersion + " " + KindKubeProxyConfiguration
+	if h.apiVersion == V1 {
+		p.fail(raw, h.kind, h.apiVersionLine, "apiVersion", "%s is kubeadm's experimental, unreleased API (kubeadm reads it only with --allow-experimental-api), "+
+			"which kadm does not implement: write the file as %s", h.apiVersion, V1Beta4)
+		return
+	}
+	known := "kadm reads " + V1Beta4 + " InitConfiguration, ClusterConfiguration, JoinConfiguration, ResetConfiguration and UpgradeConfiguration " +
+		"(config migrate also " + V1Beta3 + "), " + KubeletConfigAPIVersion + " " + KindKubeletConfiguration + " and " + KubeProxyConfigAPIVersion + " " + KindKubeProxyConfiguration
 	switch h.apiVersion {
 	case V1Beta4, V1Beta3, KubeletConfigAPIVersion, KubeProxyConfigAPIVersion:
 		p.fail(raw, h.kind, h.kindLine, "kind", "unknown kind %q for %s: %s", h.kind, h.apiVersion, known)

@@ -361,3 +361,40 @@ func TestSyntaxErrorLines(t *testing.T) {
 		}
 	}
 }
+
+// TestRequireCurrent: v1beta3 documents load for config migrate, but every
+// other command refuses them, as kubeadm v1.37 does, naming each document
+// and the command that converts the file, under the name kadm runs as.
+func TestRequireCurrent(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/migrate/v1beta3-init.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Parse("old.yaml", data)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	err = d.RequireCurrent("kubeadm")
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Field != "apiVersion" || de.Line == 0 || de.Document == 0 {
+		t.Fatalf("RequireCurrent = %v, want a *DecodeError at a document's apiVersion line", err)
+	}
+	for _, want := range []string{"old.yaml: document 1 (InitConfiguration)", "old.yaml: document 2 (ClusterConfiguration)",
+		"kubeadm.k8s.io/v1beta3 is an old API version", "'kubeadm config migrate --old-config old.yaml --new-config new-config-file'"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	current, err := Parse("new.yaml", []byte("apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := current.RequireCurrent("kubeadm"); err != nil {
+		t.Errorf("a v1beta4 file: %v", err)
+	}
+	_, err = Parse("v1.yaml", []byte("apiVersion: kubeadm.k8s.io/v1\nkind: InitConfiguration\n"))
+	if err == nil || !strings.Contains(err.Error(), "experimental, unreleased API") {
+		t.Errorf("kubeadm.k8s.io/v1: %v, want the experimental API refused", err)
+	}
+}

@@ -45,12 +45,9 @@ func PrintInitDefaults(components []string) ([]byte, error) {
 }
 
 // PrintJoinDefaults returns what `config print join-defaults` shows, with kubeadm's
-// placeholders; the node name is "node" where kubeadm would print the host name.
-func PrintJoinDefaults(components []string) ([]byte, error) {
-	comps, err := checkComponents(components)
-	if err != nil {
-		return nil, err
-	}
+// placeholders; the node name is "node" where kubeadm would print the host name. Like
+// kubeadm v1.37's, it prints no component configs: a joining node takes the cluster's.
+func PrintJoinDefaults() ([]byte, error) {
 	join := &JoinConfiguration{
 		Discovery: Discovery{BootstrapToken: &BootstrapTokenDiscovery{
 			Token:             PlaceholderToken,
@@ -61,11 +58,7 @@ func PrintJoinDefaults(components []string) ([]byte, error) {
 		NodeRegistration: NodeRegistrationOptions{CRISocket: DefaultCRISocket, Name: PlaceholderNodeName},
 	}
 	SetJoinDefaults(join)
-	d := &Documents{Join: join}
-	if d.Components, err = componentDefaults(comps, DefaultClusterConfiguration(), PlaceholderAdvertiseAddress); err != nil {
-		return nil, err
-	}
-	return Marshal(d)
+	return Marshal(&Documents{Join: join})
 }
 
 // PrintResetDefaults returns what `config print reset-defaults` shows. Like kubeadm's, it

@@ -4,6 +4,8 @@ package options
 
 // Flag names, shared by the commands and the phases that inherit them.
 const (
+	AllowDeprecatedAPI         = "allow-deprecated-api"
+	AllowExperimentalAPI       = "allow-experimental-api"
 	APIServerAdvertiseAddress  = "apiserver-advertise-address"
 	APIServerBindPort          = "apiserver-bind-port"
 	APIServerCertSANs          = "apiserver-cert-extra-sans"
