@@ -24,13 +24,13 @@ type kubeconfigUserOptions struct {
 	validityPeriod time.Duration
 }
 
+// newKubeconfigCmd only groups; as kubeadm's, run alone it prints its help.
 func newKubeconfigCmd(s IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kubeconfig",
 		Short: "Kubeconfig file utilities",
 		Long:  "Kubeconfig file utilities.",
 		Args:  cobra.NoArgs,
-		RunE:  requireSubcommand,
 	}
 	cmd.AddCommand(newKubeconfigUserCmd(s))
 	return cmd

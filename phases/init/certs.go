@@ -40,7 +40,7 @@ func certsPhase() workflow.Phase[Data] {
 		Short:        "Generate a private key for signing service account tokens along with its public key",
 		Long:         "Generate the private key for signing service account tokens along with its public key, and save them into sa.key and sa.pub files.\n\nIf both files already exist, kubeadm skips the generation step and existing files will be used.",
 		Run:          runServiceAccount,
-		InheritFlags: []string{options.CertificatesDir, options.Config, options.DryRun},
+		InheritFlags: []string{options.CertificatesDir, options.Config, options.KubernetesVersion, options.DryRun},
 	})
 	return p
 }

@@ -193,20 +193,22 @@ func (c *Command[D]) phaseCommand(n *node[D], path, name, short string, workflow
 		pc.Args = cobra.NoArgs
 	}
 	// A command runs the whole subtree below path, so it needs every flag
-	// that any phase of the subtree uses.
+	// that any phase of the subtree inherits; local flags stay with their
+	// own phase's command, as kubeadm's (`addon all` has no
+	// --print-manifest).
 	walk([]*node[D]{n}, func(m *node[D]) {
 		inherit(workflowCmd.Flags(), pc.Flags(), m.phase.InheritFlags)
 		if c.AdditionalFlags != nil {
 			inherit(c.AdditionalFlags, pc.Flags(), m.phase.InheritFlags)
 		}
-		if m.phase.LocalFlags != nil {
-			m.phase.LocalFlags.VisitAll(func(f *pflag.Flag) {
-				if pc.Flags().Lookup(f.Name) == nil {
-					pc.Flags().AddFlag(f)
-				}
-			})
-		}
 	})
+	if n.phase.LocalFlags != nil && name != "all" {
+		n.phase.LocalFlags.VisitAll(func(f *pflag.Flag) {
+			if pc.Flags().Lookup(f.Name) == nil {
+				pc.Flags().AddFlag(f)
+			}
+		})
+	}
 	pc.Flags().AddFlag(outputFlag)
 	pc.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx, err := c.context(cmd, outputFlag.Value.String())
