@@ -70,7 +70,7 @@ func newInitOptions(program string) *initOptions {
 		bindPort:          config.DefaultAPIBindPort,
 		serviceSubnet:     config.DefaultServiceSubnet,
 		dnsDomain:         config.DefaultDNSDomain,
-		kubernetesVersion: config.DefaultKubernetesVersion,
+		kubernetesVersion: config.DefaultKubernetesVersionLabel,
 		certificatesDir:   config.DefaultCertificatesDir,
 		imageRepository:   config.DefaultImageRepository,
 		tokenTTL:          24 * time.Hour,
@@ -284,7 +284,7 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	config.SetInitDefaults(cfg)
 	config.SetClusterDefaults(cluster)
 	if err := config.ValidateInit(cfg, cluster); err != nil {
-		return nil, err
+		return nil, ov.nameFlags(err)
 	}
 	d := &initData{
 		cfg: cfg, cluster: cluster, opts: o,

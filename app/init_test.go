@@ -143,8 +143,11 @@ func TestInitDataErrors(t *testing.T) {
 	}{
 		{"bad token", []string{"--token", "abcdef.SECRETSECRETSECR"}, "--token"},
 		{"unknown feature gate", []string{"--feature-gates", "Nope=true"}, `unknown feature gate "Nope"`},
-		{"bad service CIDR", []string{"--service-cidr", "10.96.0.0"}, "networking.serviceSubnet"},
-		{"bad bind port", []string{"--apiserver-bind-port", "70000"}, "localAPIEndpoint.bindPort"},
+		// A flag's error names the flag, not the field the user never wrote.
+		{"bad service CIDR", []string{"--service-cidr", "10.96.0.0"}, `--service-cidr: "10.96.0.0" is not a CIDR`},
+		{"bad pod CIDR", []string{"--pod-network-cidr", "10.244.0.0/33"}, `--pod-network-cidr: "10.244.0.0/33" is not a CIDR`},
+		{"bad bind port", []string{"--apiserver-bind-port", "70000"}, "--apiserver-bind-port: 70000 is not a port number"},
+		{"bad version", []string{"--kubernetes-version", "stable-0"}, `--kubernetes-version: "stable-0" is not a Kubernetes version`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

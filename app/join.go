@@ -185,7 +185,7 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 		validate = config.ValidateJoinPhase
 	}
 	if err := validate(cfg); err != nil {
-		return nil, err
+		return nil, ov.nameFlags(err)
 	}
 	return &joinData{
 		cfg: cfg, program: cmd.Root().Name(),

@@ -190,7 +190,9 @@ func TestJoinDataErrors(t *testing.T) {
 		{"both discovery flags", "", []string{"--discovery-file", "/d.conf", "--discovery-token", "abcdef.0123456789abcdef"}, "--discovery-file cannot be used with token discovery (--discovery-token)"},
 		{"token flag against file discovery", fileDiscovery, []string{"--discovery-token-unsafe-skip-ca-verification"}, "--discovery-token-unsafe-skip-ca-verification selects token discovery but"},
 		{"file flag against token discovery", joinFile, []string{"--discovery-file", "/d.conf"}, "--discovery-file selects file discovery but"},
-		{"invalid after merging", joinFile, []string{"--discovery-token-ca-cert-hash", "sha1:00"}, "caCertHashes"},
+		{"invalid after merging", joinFile, []string{"--discovery-token-ca-cert-hash", "sha1:00"}, `--discovery-token-ca-cert-hash: hash type "sha1" is not supported`},
+		{"a field from the file keeps its name", strings.Replace(joinFile, `"sha256:0000000000000000000000000000000000000000000000000000000000000000"`, `"sha1:00"`, 1),
+			[]string{"--node-name", "n1"}, `discovery.bootstrapToken.caCertHashes[0]: hash type "sha1"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

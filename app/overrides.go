@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -23,6 +24,8 @@ type overrides struct {
 	source string
 	// notes lists "--flag overrides field" for every file value a flag replaced.
 	notes []string
+	// set maps each field a flag set to that flag.
+	set map[string]string
 }
 
 // setField sets *dst to val when flag was given on the command line.
@@ -30,10 +33,37 @@ func setField[T any](o *overrides, flag, field string, dst *T, val T) {
 	if !o.flags.Changed(flag) {
 		return
 	}
+	if o.set == nil {
+		o.set = map[string]string{}
+	}
+	o.set[field] = flag
 	if o.source != "" && !reflect.ValueOf(*dst).IsZero() && !reflect.DeepEqual(*dst, val) {
 		o.notes = append(o.notes, fmt.Sprintf("--%s overrides %s", flag, field))
 	}
 	*dst = val
+}
+
+// nameFlags makes a validation error name the flag that set a field, not
+// the field the user never wrote: `--pod-network-cidr: ...`, not
+// `networking.podSubnet: ...`. Other errors are returned unchanged.
+func (o *overrides) nameFlags(err error) error {
+	var ve *config.ValidationError
+	if !errors.As(err, &ve) || len(o.set) == 0 {
+		return err
+	}
+	named := &config.ValidationError{Source: ve.Source}
+	for _, fe := range ve.Errors {
+		for field, flag := range o.set {
+			if fe.Field == field || strings.HasPrefix(fe.Field, field+".") || strings.HasPrefix(fe.Field, field+"[") {
+				fe.Field = "--" + flag
+			}
+		}
+		// One flag may fill two fields (--token): say it once.
+		if !slices.Contains(named.Errors, fe) {
+			named.Errors = append(named.Errors, fe)
+		}
+	}
+	return named
 }
 
 // report prints what the flags overrode.

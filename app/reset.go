@@ -114,7 +114,7 @@ func newResetData(ctx context.Context, cmd *cobra.Command, o *resetOptions, in i
 
 	config.SetResetDefaults(cfg)
 	if err := config.ValidateReset(cfg); err != nil {
-		return nil, err
+		return nil, ov.nameFlags(err)
 	}
 	ignore, err := ignoreList(cfg.IgnorePreflightErrors, o.ignorePreflightErrors)
 	if err != nil {

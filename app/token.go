@@ -257,7 +257,7 @@ func tokenCreateConfig(cmd *cobra.Command, s IOStreams, co *tokenCreateOptions, 
 	}
 	config.SetInitDefaults(cfg)
 	if err := config.ValidateBootstrapTokens(cfg.BootstrapTokens); err != nil {
-		return nil, usagef("%v", err)
+		return nil, ov.nameFlags(err)
 	}
 	return cfg, nil
 }

@@ -31,10 +31,12 @@ const (
 	KubeProxyConfigAPIVersion  = "kubeproxy.config.k8s.io/v1alpha1"
 )
 
-// Versions. kadm works offline, so the default version is fixed at build time instead of
-// kubeadm's "stable-1" lookup.
+// Versions. kubernetesVersion defaults to kubeadm's "stable-1", a release label; kadm never
+// looks labels up on the internet and resolves every one, as kubeadm does when it cannot
+// fetch it, to its own version, DefaultKubernetesVersion (ResolveKubernetesVersion).
 const (
-	DefaultKubernetesVersion = "v1.37.2"
+	DefaultKubernetesVersion      = "v1.37.2"
+	DefaultKubernetesVersionLabel = "stable-1"
 	// MinimumControlPlaneVersion is one minor release behind kadm's, as for kubeadm.
 	MinimumControlPlaneVersion = "v1.36.0"
 	// firstUnsupportedVersion is the next minor release: kubeadm warns, but does not fail, from there on.

@@ -36,7 +36,7 @@ func setInitStaticDefaults(c *InitConfiguration) {
 // SetClusterDefaults fills the unset fields of c with kubeadm v1.37's defaults.
 func SetClusterDefaults(c *ClusterConfiguration) {
 	setTypeMeta(&c.TypeMeta, KindClusterConfiguration)
-	setString(&c.KubernetesVersion, DefaultKubernetesVersion)
+	setString(&c.KubernetesVersion, DefaultKubernetesVersionLabel)
 	c.KubernetesVersion = NormalizeKubernetesVersion(c.KubernetesVersion)
 	setString(&c.Networking.ServiceSubnet, DefaultServiceSubnet)
 	setString(&c.Networking.DNSDomain, DefaultDNSDomain)
@@ -93,9 +93,12 @@ func DefaultInitConfiguration() *InitConfiguration {
 	return c
 }
 
-// DefaultClusterConfiguration is what `kadm init` starts from without a config file.
+// DefaultClusterConfiguration is kubeadm v1.37's default ClusterConfiguration, its
+// kubernetesVersion the one stable-1 resolves to.
 func DefaultClusterConfiguration() *ClusterConfiguration {
-	c := &ClusterConfiguration{}
+	// The version stable-1 resolves to, without the warning that the user's
+	// own configuration gets when it leaves kubernetesVersion to the label.
+	c := &ClusterConfiguration{KubernetesVersion: DefaultKubernetesVersion}
 	SetClusterDefaults(c)
 	return c
 }

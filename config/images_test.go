@@ -93,11 +93,12 @@ func TestImages(t *testing.T) {
 func TestNormalizeKubernetesVersion(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"1.37.2":        "v1.37.2",
-		"v1.37.2":       "v1.37.2",
-		"1.37.0-rc.1":   "v1.37.0-rc.1",
-		"stable-1":      "stable-1",
-		"not a version": "not a version",
+		"1.37.2":         "v1.37.2",
+		"v1.37.2":        "v1.37.2",
+		"1.37.0-rc.1":    "v1.37.0-rc.1",
+		"stable-1":       DefaultKubernetesVersion,
+		"ci/latest-1.37": DefaultKubernetesVersion,
+		"not a version":  "not a version",
 	} {
 		if got := NormalizeKubernetesVersion(in); got != want {
 			t.Errorf("NormalizeKubernetesVersion(%q) = %q, want %q", in, got, want)

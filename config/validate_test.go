@@ -182,7 +182,7 @@ func TestValidate(t *testing.T) {
 			c.DNS.ImageRepository = "localhost:5000/coredns-mirror"
 		}, fields: []string{"imageRepository"}},
 		{name: "kubernetes version too old", cluster: func(c *ClusterConfiguration) { c.KubernetesVersion = "v1.35.4" }, fields: []string{"kubernetesVersion"}, detail: MinimumControlPlaneVersion},
-		{name: "kubernetes version label", cluster: func(c *ClusterConfiguration) { c.KubernetesVersion = "stable-1" }, fields: []string{"kubernetesVersion"}, detail: "offline"},
+		{name: "kubernetes version label", cluster: func(c *ClusterConfiguration) { c.KubernetesVersion = "stable-1" }},
 		{name: "kubernetes version garbage", cluster: func(c *ClusterConfiguration) { c.KubernetesVersion = "v1.37" }, fields: []string{"kubernetesVersion"}},
 		{name: "kubernetes version without v", cluster: func(c *ClusterConfiguration) { c.KubernetesVersion = "1.36.0" }},
 		{name: "kubernetes version newer is only warned about", cluster: func(c *ClusterConfiguration) { c.KubernetesVersion = "v1.38.0" }},

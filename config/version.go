@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/util/version"
+	"k8s.io/klog/v2"
 )
 
 // releaseVersion is kubeadm's grammar for an explicit Kubernetes version; the "v" is optional.
@@ -14,37 +15,59 @@ var releaseVersion = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_.+]*)?$`)
 })
 
-// ParseKubernetesVersion accepts an explicit version such as "v1.37.2" or "1.37.2". kubeadm
-// also resolves labels ("stable-1", "latest", "ci/...") over the network; kadm works offline,
-// so it refuses them and says what to write instead.
+// versionLabel is kubeadm's grammar for a release label, after an optional "release/" or
+// "ci/" bucket: stable, latest, stable-1, latest-1.37, ...
+var versionLabel = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:(release|ci)/)?((?:latest|stable)+(?:-[1-9](?:\.[1-9][0-9]?)?)?)$`)
+})
+
+// labelWarned keeps ResolveKubernetesVersion to one warning per label and process.
+var labelWarned sync.Map
+
+// ResolveKubernetesVersion returns the explicit version s names, with its "v". A release
+// label (stable-1, latest, ci/latest, ...) names the version kubeadm would fetch from
+// dl.k8s.io; kadm never fetches it and, as kubeadm does when it cannot, falls back to its
+// own version, DefaultKubernetesVersion, with a warning.
+func ResolveKubernetesVersion(s string) (string, error) {
+	if releaseVersion().MatchString(s) {
+		if !strings.HasPrefix(s, "v") {
+			return "v" + s, nil
+		}
+		return s, nil
+	}
+	m := versionLabel().FindStringSubmatch(s)
+	if m == nil {
+		return "", fmt.Errorf("%q is not a Kubernetes version: expected the form vMAJOR.MINOR.PATCH, such as %s, or a release label (stable, stable-1, latest, ...)", s, DefaultKubernetesVersion)
+	}
+	if _, warned := labelWarned.LoadOrStore(s, true); !warned {
+		url := "https://dl.k8s.io/release/" + m[2] + ".txt"
+		if m[1] == "ci" {
+			url = "https://storage.googleapis.com/k8s-release-dev/ci/" + m[2] + ".txt"
+		}
+		klog.Warningf("kadm does not fetch Kubernetes versions from the internet (%q is at %s)", s, url)
+		klog.Warningf("falling back to the local client version: %s", DefaultKubernetesVersion)
+	}
+	return DefaultKubernetesVersion, nil
+}
+
+// ParseKubernetesVersion accepts an explicit version such as "v1.37.2" or "1.37.2"; labels
+// are resolved by ResolveKubernetesVersion, at defaulting, before anything parses them.
 func ParseKubernetesVersion(s string) (*version.Version, error) {
 	if releaseVersion().MatchString(s) {
 		return version.ParseSemantic(strings.TrimPrefix(s, "v"))
 	}
-	if isVersionLabel(s) {
-		return nil, fmt.Errorf("%q is a release label, which kadm cannot resolve offline: give an explicit version such as %s", s, DefaultKubernetesVersion)
-	}
 	return nil, fmt.Errorf("%q is not a Kubernetes version: expected the form vMAJOR.MINOR.PATCH, such as %s", s, DefaultKubernetesVersion)
 }
 
-// NormalizeKubernetesVersion gives an explicit version its "v", as kubeadm
-// stores and uses it: "1.37.2" and "v1.37.2" name the same release, the same
-// images and the same kubeadm-config. Anything else is returned unchanged for
+// NormalizeKubernetesVersion is ResolveKubernetesVersion at defaulting: "1.37.2",
+// "v1.37.2" and "stable-1" name the same release, the same images and the same
+// kubeadm-config. What is neither a version nor a label is returned unchanged for
 // validation to report.
 func NormalizeKubernetesVersion(s string) string {
-	if releaseVersion().MatchString(s) && !strings.HasPrefix(s, "v") {
-		return "v" + s
+	if v, err := ResolveKubernetesVersion(s); err == nil {
+		return v
 	}
 	return s
-}
-
-func isVersionLabel(s string) bool {
-	for _, prefix := range []string{"stable", "latest", "ci/", "release/"} {
-		if strings.HasPrefix(s, prefix) {
-			return true
-		}
-	}
-	return false
 }
 
 func validateKubernetesVersion(errs *fieldErrors, s string) {
@@ -53,7 +76,12 @@ func validateKubernetesVersion(errs *fieldErrors, s string) {
 		errs.add(path, "required")
 		return
 	}
-	v, err := ParseKubernetesVersion(s)
+	resolved, err := ResolveKubernetesVersion(s)
+	if err != nil {
+		errs.addErr(path, err)
+		return
+	}
+	v, err := ParseKubernetesVersion(resolved)
 	if err != nil {
 		errs.addErr(path, err)
 		return
