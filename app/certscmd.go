@@ -31,7 +31,7 @@ type expirationOptions struct {
 	cfgPath       string
 	certDir       string
 	kubeconfig    string
-	output        string
+	print         printFlags
 	kubeconfigDir string
 	// client connects to the cluster a kubeconfig names; tests put a fake
 	// clientset here.
@@ -83,7 +83,8 @@ func newCheckExpirationCmd(s IOStreams, o *expirationOptions) *cobra.Command {
 		Long:  "Checks expiration for the certificates in the local PKI managed by kubeadm.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(o.output); err != nil {
+			pr, err := o.print.printer()
+			if err != nil {
 				return err
 			}
 			cluster, err := expirationCluster(cmd, s, o)
@@ -95,17 +96,17 @@ func newCheckExpirationCmd(s IOStreams, o *expirationOptions) *cobra.Command {
 				return err
 			}
 			now := time.Now()
-			if o.output == outputText {
+			if o.print.text() {
 				return printExpirationTables(s.Out, report, now)
 			}
-			return printObject(s.Out, o.output, expirationObject(report, now), true)
+			return pr.print(s.Out, expirationObject(report, now), true)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.cfgPath, options.Config, "", options.HelpConfig)
 	f.StringVar(&o.certDir, options.CertificatesDir, config.DefaultCertificatesDir, "The path where to save the certificates")
 	f.StringVar(&o.kubeconfig, options.Kubeconfig, config.DefaultAdminConf, options.HelpKubeconfig)
-	addOutputFlag(f, &o.output)
+	addPrintFlags(f, &o.print)
 	return cmd
 }
 
@@ -139,7 +140,7 @@ func expirationCluster(cmd *cobra.Command, s IOStreams, o *expirationOptions) (*
 // ConfigMap, or returns nil, having said so, when it cannot: checking
 // certificates must work on a control plane that is down.
 func clusterFromCluster(ctx context.Context, s IOStreams, o *expirationOptions, program string) *config.ClusterConfiguration {
-	if o.output != outputText {
+	if !o.print.text() {
 		// Only the report may reach stdout.
 		ctx = progress.WithSink(ctx, func(string) {})
 	}

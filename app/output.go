@@ -1,12 +1,21 @@
 package app
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"text/template"
 
 	"github.com/spf13/pflag"
+	"k8s.io/client-go/util/jsonpath"
 	"sigs.k8s.io/yaml"
+	"sigs.k8s.io/yaml/kyaml"
 
 	"github.com/kadm-project/kadm/phases/options"
 )
@@ -15,43 +24,176 @@ import (
 // the kind and apiVersion of what `-o json|yaml` prints.
 const outputAPIVersion = "output.kubeadm.k8s.io/v1alpha3"
 
-// Output formats of the commands that print objects.
-const (
-	outputText = "text"
-	outputJSON = "json"
-	outputYAML = "yaml"
-)
+// outputText is the table or line a command prints for a person; every
+// other format prints kubeadm's output objects.
+const outputText = "text"
 
-func addOutputFlag(f *pflag.FlagSet, output *string) {
-	f.StringVarP(output, options.Output, "o", outputText, "Output format. One of: text|json|yaml.")
-}
+// outputFormats are kubeadm's -o formats (kubectl's printers), in its order;
+// those that end in "=" take a template or a template file.
+var outputFormats = []string{outputText, "json", "yaml", "kyaml", "go-template=", "go-template-file=", "template=", "templatefile=",
+	"jsonpath=", "jsonpath-as-json=", "jsonpath-file="}
 
-func checkOutput(output string) error {
-	switch output {
-	case outputText, outputJSON, outputYAML:
-		return nil
+func formatNames() []string {
+	names := make([]string, len(outputFormats))
+	for i, f := range outputFormats {
+		names[i] = strings.TrimSuffix(f, "=")
 	}
-	return usagef("--%s %q: unsupported output format: use %s, %s or %s", options.Output, output, outputText, outputJSON, outputYAML)
+	return names
 }
 
-// printObject writes obj as kubectl's printers do, which kubeadm uses: JSON
-// indented by four spaces; YAML with "---" before every object but the first.
-func printObject(w io.Writer, output string, obj any, first bool) error {
-	if output == outputJSON {
-		b, err := json.MarshalIndent(obj, "", "    ")
+// printFlags are kubeadm's flags of the commands that print output objects
+// (token list, certs check-expiration).
+type printFlags struct {
+	output           string
+	allowMissingKeys bool
+	// showManagedFields is accepted as kubeadm's: its output objects, and
+	// so kadm's, carry no managedFields to show or hide.
+	showManagedFields bool
+}
+
+func addPrintFlags(f *pflag.FlagSet, p *printFlags) {
+	f.StringVarP(&p.output, options.Output, "o", outputText, "Output format. One of: "+strings.Join(formatNames(), "|")+".")
+	f.BoolVar(&p.allowMissingKeys, options.AllowMissingTemplateKeys, true,
+		"If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.")
+	f.BoolVar(&p.showManagedFields, options.ShowManagedFields, false, "If true, keep the managedFields when printing objects in JSON or YAML format.")
+}
+
+// text reports whether the command prints its text form.
+func (p *printFlags) text() bool { return p.output == outputText }
+
+// printer is one output format with its template, if it has one.
+type printer struct {
+	format string
+	tmpl   *template.Template
+	path   *jsonpath.JSONPath
+}
+
+// printer checks -o and parses its template, before the command does any
+// work: a bad format or template is a usage error.
+func (p *printFlags) printer() (*printer, error) {
+	format, arg, hasArg := strings.Cut(p.output, "=")
+	i := slices.IndexFunc(outputFormats, func(f string) bool { return strings.TrimSuffix(f, "=") == format })
+	templated := i >= 0 && strings.HasSuffix(outputFormats[i], "=")
+	switch {
+	case i < 0 || hasArg && !templated:
+		return nil, usagef("--%s %q: unsupported output format: use one of %s", options.Output, p.output, strings.Join(formatNames(), ", "))
+	case templated && arg == "":
+		return nil, usagef("--%s %s needs a template: write it after \"=\", e.g. -o %s='{.kind}'", options.Output, format, format)
+	}
+	pr := &printer{format: format}
+	if strings.HasSuffix(format, "file") {
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, usagef("--%s %s: read the template: %v", options.Output, format, err)
+		}
+		arg = string(data)
+	}
+	switch format {
+	case "go-template", "go-template-file", "template", "templatefile":
+		t, err := template.New("output").Funcs(template.FuncMap{"exists": templateExists, "base64decode": base64decode}).Parse(arg)
+		if err != nil {
+			return nil, usagef("--%s %s: %v", options.Output, format, err)
+		}
+		missing := "missingkey=error"
+		if p.allowMissingKeys {
+			missing = "missingkey=default"
+		}
+		pr.tmpl = t.Option(missing)
+	case "jsonpath", "jsonpath-as-json", "jsonpath-file":
+		pr.path = jsonpath.New("output").AllowMissingKeys(p.allowMissingKeys)
+		if err := pr.path.Parse(arg); err != nil {
+			return nil, usagef("--%s %s: %v", options.Output, format, err)
+		}
+		pr.path.EnableJSONOutput(format == "jsonpath-as-json")
+	}
+	return pr, nil
+}
+
+// print writes obj as kubectl's printers do, which kubeadm uses: JSON
+// indented by four spaces; YAML with "---" before every object but the
+// first; KYAML with its own header before each; templates executed on the
+// object's JSON form.
+func (p *printer) print(w io.Writer, obj any, first bool) error {
+	switch p.format {
+	case "json":
+		// Unescaped, so that a redacted token reads "abcdef.<redacted>".
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "    ")
+		return enc.Encode(obj)
+	case "yaml":
+		b, err := yaml.Marshal(obj)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
+		if !first {
+			fmt.Fprint(w, "---\n")
+		}
+		_, err = w.Write(b)
 		return err
+	case "kyaml":
+		return (&kyaml.Encoder{}).FromObject(obj, w)
 	}
-	b, err := yaml.Marshal(obj)
+	b, err := json.Marshal(obj)
 	if err != nil {
 		return err
 	}
-	if !first {
-		fmt.Fprint(w, "---\n")
+	var data any
+	if err := json.Unmarshal(b, &data); err != nil {
+		return err
 	}
-	_, err = w.Write(b)
+	// A template that fails half-way leaves nothing behind.
+	var out bytes.Buffer
+	if p.tmpl != nil {
+		err = p.tmpl.Execute(&out, data)
+	} else {
+		err = p.path.Execute(&out, data)
+	}
+	if err != nil {
+		return fmt.Errorf("--%s %s: %w", options.Output, p.format, err)
+	}
+	_, err = w.Write(out.Bytes())
 	return err
+}
+
+// templateExists is the template function of kubectl's go-template printer: whether
+// the keys and indexes lead to a value in item.
+func templateExists(item any, indices ...any) bool {
+	v := reflect.ValueOf(item)
+	for _, i := range indices {
+		for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return false
+			}
+			v = v.Elem()
+		}
+		switch v.Kind() {
+		case reflect.Map:
+			key := reflect.ValueOf(i)
+			if !key.IsValid() || !key.Type().AssignableTo(v.Type().Key()) {
+				return false
+			}
+			if v = v.MapIndex(key); !v.IsValid() {
+				return false
+			}
+		case reflect.Slice, reflect.Array, reflect.String:
+			n, ok := i.(int)
+			if !ok || n < 0 || n >= v.Len() {
+				return false
+			}
+			v = v.Index(n)
+		default:
+			return false
+		}
+	}
+	return v.IsValid()
+}
+
+// base64decode is the template function of kubectl's go-template printer.
+func base64decode(s string) (string, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return "", fmt.Errorf("base64 decode failed: %w", err)
+	}
+	return string(b), nil
 }

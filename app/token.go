@@ -320,7 +320,7 @@ func redactedToken(id string) string {
 }
 
 func newTokenListCmd(s IOStreams, o *tokenOptions) *cobra.Command {
-	var output string
+	var output printFlags
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List bootstrap tokens on the server",
@@ -331,7 +331,8 @@ create a new one when you need its value.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
+			pr, err := output.printer()
+			if err != nil {
 				return err
 			}
 			client, err := o.connect(o.kubeconfigPath())
@@ -345,16 +346,21 @@ create a new one when you need its value.
 			for _, p := range problems {
 				fmt.Fprintln(s.ErrOut, p)
 			}
-			return printTokens(s.Out, output, infos, time.Now())
+			if output.text() {
+				pr = nil
+			}
+			return printTokens(s.Out, pr, infos, time.Now())
 		},
 	}
-	addOutputFlag(cmd.Flags(), &output)
+	addPrintFlags(cmd.Flags(), &output)
 	return cmd
 }
 
-func printTokens(w io.Writer, output string, infos []bootstraptoken.Info, now time.Time) error {
+// printTokens prints the table, or, with a printer, kubeadm's output
+// objects.
+func printTokens(w io.Writer, pr *printer, infos []bootstraptoken.Info, now time.Time) error {
 	for i, info := range infos {
-		if output == outputText {
+		if pr == nil {
 			if err := printTokenRow(w, info, now, i == 0); err != nil {
 				return err
 			}
@@ -368,7 +374,7 @@ func printTokens(w io.Writer, output string, infos []bootstraptoken.Info, now ti
 		if info.Expires != nil {
 			obj.Expires = &metav1.Time{Time: *info.Expires}
 		}
-		if err := printObject(w, output, obj, i == 0); err != nil {
+		if err := pr.print(w, obj, i == 0); err != nil {
 			return err
 		}
 	}

@@ -348,7 +348,7 @@ func TestTokenRowLayout(t *testing.T) {
 		{ID: "abcdef", Expires: &exp, Usages: []string{"authentication", "signing"}, Groups: []string{"system:bootstrappers:x"}},
 		{ID: "ghijkl"},
 	}
-	if err := printTokens(&b, outputText, infos, now); err != nil {
+	if err := printTokens(&b, nil, infos, now); err != nil {
 		t.Fatal(err)
 	}
 	want := "TOKEN               TTL         EXPIRES                USAGES                   DESCRIPTION                                                EXTRA GROUPS\n" +

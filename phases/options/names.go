@@ -6,6 +6,7 @@ package options
 const (
 	AllowDeprecatedAPI         = "allow-deprecated-api"
 	AllowExperimentalAPI       = "allow-experimental-api"
+	AllowMissingTemplateKeys   = "allow-missing-template-keys"
 	APIServerAdvertiseAddress  = "apiserver-advertise-address"
 	APIServerBindPort          = "apiserver-bind-port"
 	APIServerCertSANs          = "apiserver-cert-extra-sans"
@@ -40,6 +41,7 @@ const (
 	PrintManifest              = "print-manifest"
 	Rootfs                     = "rootfs"
 	SchedulerExtraArgs         = "scheduler-extra-args"
+	ShowManagedFields          = "show-managed-fields"
 	ServiceCIDR                = "service-cidr"
 	ServiceDNSDomain           = "service-dns-domain"
 	SkipCertificateKeyPrint    = "skip-certificate-key-print"
