@@ -75,7 +75,7 @@ func testPKI(t *testing.T) (certDir, kubeconfigDir string) {
 // reaching the cluster through client (nil: the cluster cannot be reached).
 func certsCmdOn(kubeconfigDir string, client kube.Interface) func(IOStreams) *cobra.Command {
 	return func(s IOStreams) *cobra.Command {
-		return newCertsCmdWith(s, &expirationOptions{kubeconfigDir: kubeconfigDir, client: func(string) (kube.Interface, error) {
+		return newCertsCmdWith(s, certsEnv{kubeconfigDir: kubeconfigDir, client: func(string) (kube.Interface, error) {
 			if client == nil {
 				return nil, errors.New("connection refused")
 			}
