@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kadm-project/kadm/cluster/kube"
 
@@ -30,7 +31,15 @@ func (l *lazyClient) get(build func() (kube.Interface, error)) (kube.Interface, 
 }
 
 func clientFromKubeconfig(path string) (kube.Interface, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", path)
+	return clientAt(path, "")
+}
+
+// clientAt is a client for the kubeconfig at path that talks to server
+// instead of the server the file names, unless server is empty.
+func clientAt(path, server string) (kube.Interface, error) {
+	rules := &clientcmd.ClientConfigLoadingRules{ExplicitPath: path}
+	overrides := &clientcmd.ConfigOverrides{ClusterInfo: clientcmdapi.Cluster{Server: server}}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
@@ -40,15 +49,19 @@ func clientFromKubeconfig(path string) (kube.Interface, error) {
 // initClient is the client init's phases use: admin.conf's, once its group
 // kubeadm:cluster-admins is bound to cluster-admin, which super-admin.conf
 // (in system:masters) creates when admin.conf may not, as kubeadm does.
-func initClient(ctx context.Context, adminConf, kubeconfigDir string, timeout time.Duration) (kube.Interface, error) {
-	admin, err := clientFromKubeconfig(adminConf)
+// With a server, both talk to it rather than to the server their files
+// name: as kubeadm v1.37's, init talks to this node's own API server while
+// it runs, so that a load balancer at controlPlaneEndpoint that does not
+// answer yet does not fail it.
+func initClient(ctx context.Context, adminConf, kubeconfigDir, server string, timeout time.Duration) (kube.Interface, error) {
+	admin, err := clientAt(adminConf, server)
 	if err != nil {
 		return nil, err
 	}
 	var super kube.Interface
 	superConf := filepath.Join(kubeconfigDir, kubeconfig.SuperAdminFile)
 	if exists(superConf) {
-		if super, err = clientFromKubeconfig(superConf); err != nil {
+		if super, err = clientAt(superConf, server); err != nil {
 			return nil, err
 		}
 	}

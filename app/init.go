@@ -228,7 +228,11 @@ func (d *initData) Keys() *pkiutil.KeyPool        { return d.keys }
 func (d *initData) Host() machine.Host            { return d.host }
 func (d *initData) Client(ctx context.Context) (kube.Interface, error) {
 	return d.client.get(func() (kube.Interface, error) {
-		return initClient(ctx, d.kubeconfigPath, d.kubeconfigDir, d.cfg.Timeouts.KubernetesAPICall.Duration)
+		server, err := initServer(d.opts.kubeconfigPath, d.cfg.LocalAPIEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		return initClient(ctx, d.kubeconfigPath, d.kubeconfigDir, server, d.cfg.Timeouts.KubernetesAPICall.Duration)
 	})
 }
 func (d *initData) Patches(ctx context.Context) (*patches.Set, error) {
@@ -245,6 +249,17 @@ func (d *initData) patchesDir() string {
 		return ""
 	}
 	return d.cfg.Patches.Directory
+}
+
+// initServer is the API server init's own calls go to: this node's, when
+// --kubeconfig is the default admin.conf, which names the
+// controlPlaneEndpoint, as kubeadm v1.37 does; otherwise the server the
+// given kubeconfig names (""), which the user chose.
+func initServer(kubeconfigFlag string, local config.APIEndpoint) (string, error) {
+	if kubeconfigFlag != config.DefaultAdminConf {
+		return "", nil
+	}
+	return kubeconfig.LocalURL(local)
 }
 
 // newInitData builds the Init and Cluster configurations from --config and
