@@ -6,8 +6,11 @@ BIN       ?= bin
 VERSION   ?= v1.37.2
 COMMIT    := $(shell git rev-parse HEAD 2>/dev/null)
 TREESTATE := $(shell test -z "$$(git status --porcelain 2>/dev/null)" && echo clean || echo dirty)
+# The build date, as Kubernetes stamps it: SOURCE_DATE_EPOCH when set (a
+# reproducible build), else now, in UTC.
+BUILDDATE := $(shell date $${SOURCE_DATE_EPOCH:+--date=@$$SOURCE_DATE_EPOCH} -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/kadm-project/kadm/app
-LDFLAGS   := -s -w -X $(PKG).gitVersion=$(VERSION) -X $(PKG).gitCommit=$(COMMIT) -X $(PKG).gitTreeState=$(TREESTATE)
+LDFLAGS   := -s -w -X $(PKG).gitVersion=$(VERSION) -X $(PKG).gitCommit=$(COMMIT) -X $(PKG).gitTreeState=$(TREESTATE) -X $(PKG).buildDate=$(BUILDDATE)
 E2E_BIN   ?= $(or $(KADM_E2E_BIN_DIR),$(HOME)/.cache/kadm/e2e-bin/$(VERSION))
 
 .PHONY: build test lint e2e bench demo demo-clean e2e-bins
@@ -16,9 +19,9 @@ E2E_BIN   ?= $(or $(KADM_E2E_BIN_DIR),$(HOME)/.cache/kadm/e2e-bin/$(VERSION))
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kadm ./cmd/kadm
 
-## test: unit tests and whole-CLI script tests
+## test: unit tests and whole-CLI script tests; the help-tree conformance test also runs when upstream kubeadm is in $(E2E_BIN)
 test:
-	$(GO) test -count=1 ./...
+	KADM_E2E_BIN_DIR=$(E2E_BIN) $(GO) test -count=1 ./...
 
 ## lint: formatting and vet
 lint:

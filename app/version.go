@@ -8,13 +8,16 @@ import (
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kadm-project/kadm/config"
 )
 
-// Set at build time with -ldflags "-X github.com/kadm-project/kadm/app.gitVersion=...".
+// Set at build time with -ldflags "-X github.com/kadm-project/kadm/app.gitVersion=...", as
+// make build does.
 // gitVersion is the Kubernetes release kadm is compatible with, so scripts
 // that compare `kubeadm version -o short` with the cluster keep working.
 var (
-	gitVersion   = "v1.37.2"
+	gitVersion   = config.DefaultKubernetesVersion
 	gitCommit    = ""
 	gitTreeState = ""
 	buildDate    = "1970-01-01T00:00:00Z"
