@@ -4,15 +4,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newCompletionCmd(s IOStreams) *cobra.Command {
+// newCompletionCmd is `completion`; name is the name kadm was invoked as,
+// which the completion code completes.
+func newCompletionCmd(s IOStreams, name string) *cobra.Command {
 	return &cobra.Command{
 		Use:   "completion SHELL",
 		Short: "Output shell completion code for the specified shell (bash, zsh or fish)",
 		Long: `Output shell completion code for the specified shell (bash, zsh or fish).
-The shell code must be evaluated to provide interactive completion of kadm
+The shell code must be evaluated to provide interactive completion of ` + name + `
 commands, for example by adding it to ~/.bashrc:
 
-    source <(kadm completion bash)`,
+    source <(` + name + ` completion bash)`,
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -84,7 +85,7 @@ Example usage:
 
 	root.AddCommand(
 		newCertsCmd(s),
-		newCompletionCmd(s),
+		newCompletionCmd(s, name),
 		newConfigCmd(s),
 		newInitCmd(s, newInitOptions(name)),
 		newJoinCmd(s, newJoinOptions()),
@@ -94,7 +95,26 @@ Example usage:
 		newVersionCmd(s),
 	)
 	markRunErrors(root)
+	nameExamples(root, name)
 	return root
+}
+
+// nameExamples makes the commands of every example in the help start with
+// the name kadm was invoked as: they are written as kubeadm's.
+func nameExamples(c *cobra.Command, name string) {
+	if c.Example != "" {
+		lines := strings.Split(c.Example, "\n")
+		for i, line := range lines {
+			indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+			if rest, ok := strings.CutPrefix(line[len(indent):], "kubeadm "); ok {
+				lines[i] = indent + name + " " + rest
+			}
+		}
+		c.Example = strings.Join(lines, "\n")
+	}
+	for _, sub := range c.Commands() {
+		nameExamples(sub, name)
+	}
 }
 
 // logFlags expose klog's -v (and --v) and --vmodule as kubeadm does; the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/tools/clientcmd"
@@ -292,7 +293,11 @@ Token ID of the form "[a-z0-9]{6}" to delete.
 				return err
 			}
 			for _, id := range ids {
-				if err := bootstraptoken.Delete(cmd.Context(), client, id); err != nil {
+				err := bootstraptoken.Delete(cmd.Context(), client, id)
+				if apierrors.IsNotFound(err) {
+					return fmt.Errorf("%w: see '%s token list'", err, cmd.Root().Name())
+				}
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(s.Out, "bootstrap token %q deleted\n", id)

@@ -443,8 +443,8 @@ func TestTokenDelete(t *testing.T) {
 		t.Errorf("left %v (%v), want only cccccc", infos, err)
 	}
 	r = runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "delete", "zzzzzz")
-	if r.code != ExitFailure || !strings.Contains(r.errOut, `"zzzzzz"`) {
-		t.Errorf("absent token: exit %d, stderr %q", r.code, r.errOut)
+	if r.code != ExitFailure || !strings.Contains(r.errOut, `"zzzzzz"`) || !strings.Contains(r.errOut, "see 'kadm token list'") {
+		t.Errorf("absent token: exit %d, stderr %q; want the ID and the command that lists the tokens, in the program's name", r.code, r.errOut)
 	}
 }
 

@@ -46,11 +46,13 @@ func IDs(args []string) ([]string, error) {
 // SecretName is the kube-system Secret that holds the token with this ID.
 func SecretName(id string) string { return bootstraputil.BootstrapTokenSecretName(id) }
 
-// Delete deletes the Secret of the token with this ID.
+// Delete deletes the Secret of the token with this ID. An absent token is a
+// not-found error (apierrors.IsNotFound), for the caller to point at the
+// command that lists the tokens.
 func Delete(ctx context.Context, client kube.Interface, id string) error {
 	err := client.CoreV1().Secrets(metav1.NamespaceSystem).Delete(ctx, SecretName(id), metav1.DeleteOptions{})
 	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("delete bootstrap token %q: no such token (expired and removed, or never created): see `kadm token list`: %w", id, err)
+		return fmt.Errorf("delete bootstrap token %q: no such token (expired and removed, or never created): %w", id, err)
 	}
 	if err != nil {
 		return fmt.Errorf("delete bootstrap token %q: %w", id, err)
