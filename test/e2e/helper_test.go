@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,7 +23,7 @@ import (
 const helperEnv = "KADM_E2E_HELPER"
 
 // inHost runs the test binary as a helper inside h: "get URL", "serve ADDR",
-// "pgrep TEXT" or "pkill TEXT".
+// "forward LISTEN>TARGET", "pgrep TEXT" or "pkill TEXT".
 func inHost(ctx context.Context, h *framework.Host, args ...string) (string, error) {
 	cmd := h.Command(ctx, os.Args[0], args...)
 	cmd.Env = append(cmd.Env, helperEnv+"=1")
@@ -52,6 +53,8 @@ func runHelper(args []string) int {
 		err = helperGet(args[1])
 	case "serve":
 		err = helperServe(args[1])
+	case "forward":
+		err = helperForward(args[1])
 	case "pgrep":
 		err = helperProcesses(args[1], false)
 	case "pkill":
@@ -90,6 +93,35 @@ func helperServe(addr string) error {
 		name, _ := os.Hostname()
 		_, _ = io.WriteString(w, name)
 	}))
+}
+
+// helperForward plays a TCP load balancer with one backend: it accepts on
+// LISTEN and copies each connection to and from TARGET ("LISTEN>TARGET").
+func helperForward(arg string) error {
+	listen, target, ok := strings.Cut(arg, ">")
+	if !ok {
+		return fmt.Errorf("forward: want LISTEN>TARGET, got %q", arg)
+	}
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	for {
+		in, err := l.Accept()
+		if err != nil {
+			return err
+		}
+		go func() {
+			defer in.Close()
+			out, err := net.DialTimeout("tcp", target, 5*time.Second)
+			if err != nil {
+				return
+			}
+			defer out.Close()
+			go func() { _, _ = io.Copy(out, in) }()
+			_, _ = io.Copy(in, out)
+		}()
+	}
 }
 
 // helperProcesses prints "PID CMDLINE" for each process whose command line
