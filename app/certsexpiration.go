@@ -15,19 +15,19 @@ import (
 
 func newCheckExpirationCmd(s IOStreams, env certsEnv) *cobra.Command {
 	var f clusterFlags
-	var print printFlags
+	var pf printFlags
 	cmd := &cobra.Command{
 		Use:   "check-expiration",
 		Short: "Check certificates expiration for a Kubernetes cluster",
 		Long:  "Checks expiration for the certificates in the local PKI managed by kubeadm.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pr, err := print.printer()
+			pr, err := pf.printer()
 			if err != nil {
 				return err
 			}
 			// Only the report may reach stdout when it is for a program.
-			cluster, err := env.cluster(cmd, s, &f, "check-expiration", !print.text())
+			cluster, err := env.cluster(cmd, s, &f, "check-expiration", !pf.text())
 			if err != nil {
 				return err
 			}
@@ -36,14 +36,14 @@ func newCheckExpirationCmd(s IOStreams, env certsEnv) *cobra.Command {
 				return err
 			}
 			now := time.Now()
-			if print.text() {
+			if pf.text() {
 				return printExpirationTables(s.Out, report, now)
 			}
 			return pr.print(s.Out, expirationObject(report, now), true)
 		},
 	}
 	f.add(cmd.Flags())
-	addPrintFlags(cmd.Flags(), &print)
+	addPrintFlags(cmd.Flags(), &pf)
 	return cmd
 }
 

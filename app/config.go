@@ -55,14 +55,14 @@ func newConfigPrintCmd(s IOStreams) *cobra.Command {
 }
 
 // printDefaultsCmd is `config print <action>-defaults`, which writes what
-// print returns.
-func printDefaultsCmd(s IOStreams, action string, print func() ([]byte, error)) *cobra.Command {
+// defaults returns.
+func printDefaultsCmd(s IOStreams, action string, defaults func() ([]byte, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:   action + "-defaults",
 		Short: fmt.Sprintf("Print default %s configuration, that can be used for 'kubeadm %s'", action, action),
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			b, err := print()
+			b, err := defaults()
 			if err != nil {
 				return err
 			}
