@@ -12,7 +12,6 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 
-	"github.com/kadm-project/kadm/config/componentconfig"
 	"github.com/kadm-project/kadm/internal/atomicfile"
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
@@ -38,9 +37,6 @@ type nodeFiles struct {
 	caPresent    bool
 	kubeletDir   string
 	kubeletFiles []kubeletFile
-	// kubelet is config.yaml as the kubelet will read it, for its healthz
-	// address.
-	kubelet *componentconfig.KubeletConfiguration
 }
 
 type kubeletFile struct {
@@ -99,9 +95,6 @@ func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clie
 	}
 	for _, w := range warnings {
 		klog.Warning(w)
-	}
-	if f.kubelet, err = kubelet.DecodeConfig(config); err != nil {
-		return nil, fmt.Errorf("read back the kubelet configuration: %w", err)
 	}
 	f.kubeletFiles = []kubeletFile{
 		// Workers register with their taints: no later phase marks them.
