@@ -7,16 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/util/jsonpath"
 	"sigs.k8s.io/yaml"
 	"sigs.k8s.io/yaml/kyaml"
 
+	"github.com/kadm-project/kadm/internal/jsontemplate"
 	"github.com/kadm-project/kadm/phases/options"
 )
 
@@ -64,7 +63,7 @@ func (p *printFlags) text() bool { return p.output == outputText }
 // printer is one output format with its template, if it has one.
 type printer struct {
 	format string
-	tmpl   *template.Template
+	tmpl   *jsontemplate.Template
 	path   *jsonpath.JSONPath
 }
 
@@ -90,15 +89,11 @@ func (p *printFlags) printer() (*printer, error) {
 	}
 	switch format {
 	case "go-template", "go-template-file", "template", "templatefile":
-		t, err := template.New("output").Funcs(template.FuncMap{"exists": templateExists, "base64decode": base64decode}).Parse(arg)
+		t, err := jsontemplate.Parse("output", arg, map[string]jsontemplate.Func{"exists": templateExists, "base64decode": base64decode})
 		if err != nil {
 			return nil, usagef("--%s %s: %v", options.Output, format, err)
 		}
-		missing := "missingkey=error"
-		if p.allowMissingKeys {
-			missing = "missingkey=default"
-		}
-		pr.tmpl = t.Option(missing)
+		pr.tmpl = t.MissingKeyError(!p.allowMissingKeys)
 	case "jsonpath", "jsonpath-as-json", "jsonpath-file":
 		pr.path = jsonpath.New("output").AllowMissingKeys(p.allowMissingKeys)
 		if err := pr.path.Parse(arg); err != nil {
@@ -156,41 +151,53 @@ func (p *printer) print(w io.Writer, obj any, first bool) error {
 	return err
 }
 
-// templateExists is the template function of kubectl's go-template printer: whether
-// the keys and indexes lead to a value in item.
-func templateExists(item any, indices ...any) bool {
-	v := reflect.ValueOf(item)
-	for _, i := range indices {
-		for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return false
+// templateExists is the template function of kubectl's go-template printer:
+// whether the keys and indexes lead to a value in the item (its first
+// argument).
+func templateExists(args ...any) (any, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("exists needs an item")
+	}
+	v := args[0]
+	for _, i := range args[1:] {
+		switch c := v.(type) {
+		case map[string]any:
+			key, ok := i.(string)
+			if !ok {
+				return false, nil
 			}
-			v = v.Elem()
-		}
-		switch v.Kind() {
-		case reflect.Map:
-			key := reflect.ValueOf(i)
-			if !key.IsValid() || !key.Type().AssignableTo(v.Type().Key()) {
-				return false
+			if v, ok = c[key]; !ok {
+				return false, nil
 			}
-			if v = v.MapIndex(key); !v.IsValid() {
-				return false
-			}
-		case reflect.Slice, reflect.Array, reflect.String:
+		case []any:
 			n, ok := i.(int)
-			if !ok || n < 0 || n >= v.Len() {
-				return false
+			if !ok || n < 0 || n >= len(c) {
+				return false, nil
 			}
-			v = v.Index(n)
+			v = c[n]
+		case string:
+			n, ok := i.(int)
+			if !ok || n < 0 || n >= len(c) {
+				return false, nil
+			}
+			v = c[n]
 		default:
-			return false
+			return false, nil
 		}
 	}
-	return v.IsValid()
+	// A key that is there counts, even with a null value.
+	return len(args) > 1 || v != nil, nil
 }
 
 // base64decode is the template function of kubectl's go-template printer.
-func base64decode(s string) (string, error) {
+func base64decode(args ...any) (any, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("base64decode needs one argument, got %d", len(args))
+	}
+	s, ok := args[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("base64decode needs a string, got %T", args[0])
+	}
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return "", fmt.Errorf("base64 decode failed: %w", err)
