@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Builds the upstream binaries that kadm's e2e tests run and its benchmarks compare against
-# (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubeadm) from the tools
-# module in test/e2e/tools, skipping any binary already built from the same inputs.
+# Builds the upstream binaries that kadm's e2e hosts run and its benchmarks compare against,
+# skipping any binary already built from the same inputs:
+#   - from the tools module in test/e2e/tools (one `go build` for all that are out of date, so
+#     the compiler shares its work): etcd, kube-apiserver, kube-controller-manager,
+#     kube-scheduler, kubelet, kube-proxy, kubeadm, coredns, and the programs of the e2e
+#     suite's own images (pause, probe);
+#   - crictl from cri-tools, with cri-tools' own go.mod (`go install module@version`).
 #
 # Usage: hack/build-e2e-bins.sh [OUTDIR]
 # OUTDIR defaults to ${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/<kubernetes version>}.
@@ -10,6 +14,10 @@ set -euo pipefail
 tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/e2e/tools" && pwd)"
 script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 cd "$tools"
+
+# crictl's release; the CRI it speaks is the kubelet's.
+crictl_module=sigs.k8s.io/cri-tools
+crictl_version=v1.37.0
 
 kube_version="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' go.mod)"
 if [[ ! "$kube_version" =~ ^v([0-9]+)\.([0-9]+)\.[0-9]+$ ]]; then
@@ -24,38 +32,104 @@ mkdir -p "$outdir"
 outdir="$(cd "$outdir" && pwd)"
 
 build_date="$(date -u ${SOURCE_DATE_EPOCH:+--date=@"$SOURCE_DATE_EPOCH"} +%Y-%m-%dT%H:%M:%SZ)"
-kube_ldflags=""
+# The version stamps of the Kubernetes binaries; a binary that does not link these packages
+# (etcd, coredns, the image programs) is not changed by them.
+ldflags="-s -w"
 for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-	kube_ldflags+=" -X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=$kube_major"
-	kube_ldflags+=" -X $pkg.gitMinor=$kube_minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
+	ldflags+=" -X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=$kube_major"
+	ldflags+=" -X $pkg.gitMinor=$kube_minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
 done
 
 # The tools module is built on its own, whatever go.work or VCS state surrounds it.
 export GOWORK=off CGO_ENABLED=0
+unset GOFLAGS
+
+# inputs_of BIN prints the hash of what BIN is built from.
+inputs_of() {
+	{
+		go env GOVERSION GOOS GOARCH
+		cat "$script"
+		if [[ "$1" == crictl ]]; then
+			echo "$crictl_module@$crictl_version"
+		else
+			cat go.mod go.sum cmd/"$1"/*.go
+		fi
+	} | sha256sum | cut -d' ' -f1
+}
+
+up_to_date() {
+	[[ -x "$outdir/$1" && -f "$outdir/.$1.inputs" && "$(<"$outdir/.$1.inputs")" == "$(inputs_of "$1")" ]]
+}
+
+# with_progress LABEL CMD... runs CMD, saying every 30 s that it still runs: a cold build
+# takes minutes.
+with_progress() {
+	local label="$1" start=$SECONDS
+	shift
+	"$@" &
+	local pid=$!
+	while ! wait_for "$pid" 30; do
+		echo "build-e2e-bins: still building $label ($((SECONDS - start))s)"
+	done
+	wait "$pid"
+}
+
+# wait_for PID SECONDS returns 0 once PID has exited, 1 if it still runs after SECONDS.
+wait_for() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+	! kill -0 "$1" 2>/dev/null
+}
 
 total_start=$SECONDS
-for bin in etcd kube-apiserver kube-controller-manager kube-scheduler kubeadm; do
-	start=$SECONDS
-	inputs="$({
-		go env GOVERSION GOOS GOARCH
-		cat go.mod go.sum "$script" cmd/"$bin"/*.go
-	} | sha256sum | cut -d' ' -f1)"
-	stamp="$outdir/.$bin.inputs"
-	if [[ -x "$outdir/$bin" && -f "$stamp" && "$(<"$stamp")" == "$inputs" ]]; then
+stale=()
+for dir in cmd/*/; do
+	bin="$(basename "$dir")"
+	if up_to_date "$bin"; then
 		echo "$bin: up to date"
-		continue
+	else
+		stale+=("$bin")
 	fi
+done
 
-	ldflags="-s -w"
-	[[ "$bin" == etcd ]] || ldflags+="$kube_ldflags"
-	rm -f "$stamp"
-	if ! go build -trimpath -buildvcs=false -ldflags="$ldflags" -o "$outdir/.$bin.tmp" ./cmd/"$bin"; then
-		rm -f "$outdir/.$bin.tmp"
-		echo "build-e2e-bins: building $bin failed" >&2
+tmp="$(mktemp -d "$outdir/.build.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+
+if ((${#stale[@]} > 0)); then
+	echo "build-e2e-bins: building ${stale[*]} with one go build (a cold build takes 15-25 minutes on 2 cores)"
+	start=$SECONDS
+	pkgs=()
+	for bin in "${stale[@]}"; do
+		pkgs+=("./cmd/$bin")
+		rm -f "$outdir/.$bin.inputs"
+	done
+	if ! with_progress "${stale[*]}" go build -trimpath -buildvcs=false -ldflags="$ldflags" -o "$tmp/" "${pkgs[@]}"; then
+		echo "build-e2e-bins: building ${stale[*]} failed" >&2
 		exit 1
 	fi
-	mv -f "$outdir/.$bin.tmp" "$outdir/$bin"
-	echo "$inputs" >"$stamp"
-	echo "$bin: built in $((SECONDS - start))s"
-done
+	for bin in "${stale[@]}"; do
+		mv -f "$tmp/$bin" "$outdir/$bin"
+		inputs_of "$bin" >"$outdir/.$bin.inputs"
+	done
+	echo "build-e2e-bins: built ${stale[*]} in $((SECONDS - start))s"
+fi
+
+if up_to_date crictl; then
+	echo "crictl: up to date"
+else
+	echo "build-e2e-bins: building crictl $crictl_version"
+	start=$SECONDS
+	rm -f "$outdir/.crictl.inputs"
+	if ! with_progress crictl env GOBIN="$tmp" go install -trimpath -buildvcs=false \
+		-ldflags="-s -w -X $crictl_module/pkg/version.Version=$crictl_version" "$crictl_module/cmd/crictl@$crictl_version"; then
+		echo "build-e2e-bins: building crictl failed" >&2
+		exit 1
+	fi
+	mv -f "$tmp/crictl" "$outdir/crictl"
+	inputs_of crictl >"$outdir/.crictl.inputs"
+	echo "build-e2e-bins: built crictl in $((SECONDS - start))s"
+fi
 echo "e2e binaries ready in $outdir ($((SECONDS - total_start))s)"
