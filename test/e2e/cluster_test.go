@@ -102,8 +102,9 @@ func adminClient(t testing.TB, h *framework.Host) kubernetes.Interface {
 
 // verifyControlPlane checks what issue #3 accepts an init by: /readyz over
 // TLS verified by the cluster CA, a working admin.conf, the Node registered,
-// Ready, labelled and tainted as a control plane, and cluster-info readable
-// anonymously and signed for the bootstrap token by the controller-manager.
+// Ready, labelled and tainted as a control plane, cluster-info readable
+// anonymously and signed for the bootstrap token by the controller-manager,
+// and the control plane running as static Pods under the real kubelet.
 func verifyControlPlane(t *testing.T, ctx context.Context, h *framework.Host, token string) kubernetes.Interface {
 	t.Helper()
 	t.Run("readyz over TLS verified by the cluster CA", func(t *testing.T) { waitReadyz(t, ctx, h) })
@@ -125,6 +126,7 @@ func verifyControlPlane(t *testing.T, ctx context.Context, h *framework.Host, to
 		waitNode(t, ctx, client, h.Name, checkControlPlaneNode)
 	})
 	t.Run("cluster-info is signed for the bootstrap token", func(t *testing.T) { waitClusterInfoSigned(t, ctx, h, token) })
+	t.Run("the kubelet runs the control plane as static Pods in containerd", func(t *testing.T) { waitStaticPods(t, ctx, client, h) })
 	return client
 }
 
@@ -238,4 +240,52 @@ func checkControlPlaneNode(node *corev1.Node) error {
 		}
 	}
 	return fmt.Errorf("no taint %s:NoSchedule (taints %v)", controlPlaneTaint, node.Spec.Taints)
+}
+
+// controlPlanePods are the static Pods of a stacked control-plane node.
+var controlPlanePods = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
+
+// waitStaticPods waits until the node's kubelet runs every control-plane
+// static Pod in containerd and reports it through its mirror Pod: Running,
+// Ready, its container a containerd one.
+func waitStaticPods(t testing.TB, ctx context.Context, client kubernetes.Interface, h *framework.Host) {
+	t.Helper()
+	err := framework.WaitFor(ctx, 2*time.Minute, time.Second, "the control plane's mirror Pods on "+h.Name, func(ctx context.Context) error {
+		for _, name := range controlPlanePods {
+			pod, err := client.CoreV1().Pods(metav1.NamespaceSystem).Get(ctx, name+"-"+h.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			if err := podRunningReady(pod); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// podRunningReady checks that a Pod runs, is Ready, and that containerd runs its
+// containers.
+func podRunningReady(pod *corev1.Pod) error {
+	if pod.Status.Phase != corev1.PodRunning {
+		return fmt.Errorf("pod %s is %s", pod.Name, pod.Status.Phase)
+	}
+	ready := false
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+			ready = true
+		}
+	}
+	if !ready {
+		return fmt.Errorf("pod %s is not Ready", pod.Name)
+	}
+	for _, c := range pod.Status.ContainerStatuses {
+		if !strings.HasPrefix(c.ContainerID, "containerd://") {
+			return fmt.Errorf("pod %s: container %s has ID %q, not a containerd one", pod.Name, c.Name, c.ContainerID)
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,8 +20,11 @@ import (
 )
 
 // TestHosts checks the simulated hosts themselves: they reach each other and
-// are reached from the test machine over their addresses, each has its own
-// host name and private directories, and teardown leaves nothing behind.
+// are reached from the test machine over their addresses and reach nothing
+// outside the lab; each has its own host name and file system, masks the
+// kubelet's machine-wide sysctls, runs containerd and the kubelet from their
+// units with the lab's images; a host whose isolation is broken starts
+// nothing; teardown leaves nothing behind.
 func TestHosts(t *testing.T) {
 	framework.RequireRoot(t)
 	ctx := testContext(t, 3*time.Minute)
@@ -79,8 +83,10 @@ func TestHosts(t *testing.T) {
 		}
 	})
 
-	t.Run("private directories", func(t *testing.T) {
-		for _, dir := range []string{"/etc/kubernetes", "/var/lib/kubelet", "/var/lib/etcd", "/run"} {
+	t.Run("private file systems", func(t *testing.T) {
+		// Overlays over the machine's directories, the node's state directories
+		// bound from the host's own, a tmpfs /run.
+		for _, dir := range []string{"/etc", "/var", "/usr", "/opt", "/root", "/etc/kubernetes", "/var/lib/kubelet", "/var/lib/containerd", "/var/lib/etcd", "/run"} {
 			marker := filepath.Join(dir, "kadm-e2e-marker")
 			if _, err := a.Run(ctx, "sh", "-c", "echo harness-a > "+marker); err != nil {
 				t.Fatal(err)
@@ -97,6 +103,73 @@ func TestHosts(t *testing.T) {
 		}
 	})
 
+	t.Run("the kubelet's machine-wide sysctls are masked", func(t *testing.T) {
+		for _, key := range []string{"vm/overcommit_memory", "kernel/panic", "kernel/panic_on_oops"} {
+			machine, err := os.ReadFile("/proc/sys/" + key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			masked, err := os.ReadFile(a.Path("/proc/sys/" + key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Write another value, then what the kubelet wants back, so the
+			// host stays fit to run a kubelet.
+			for _, v := range []string{"7", strings.TrimSpace(string(masked))} {
+				if _, err := a.Run(ctx, "sh", "-c", "echo "+v+" > /proc/sys/"+key); err != nil {
+					t.Fatal(err)
+				}
+				if now, err := os.ReadFile("/proc/sys/" + key); err != nil || string(now) != string(machine) {
+					t.Errorf("writing %s in harness-a changed the machine's value from %q to %q (%v)", key, machine, now, err)
+				}
+			}
+		}
+	})
+
+	t.Run("containerd and the kubelet run from their units", func(t *testing.T) {
+		// status exits 3 while the kubelet waits to be restarted.
+		out, _ := a.Run(ctx, "systemctl", "status", "kubelet")
+		for _, want := range []string{"/usr/lib/systemd/system/kubelet.service", "10-kubeadm.conf"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("systemctl status kubelet does not show %s", want)
+			}
+		}
+		if out, err := a.Run(ctx, "systemctl", "is-active", "containerd"); err != nil || strings.TrimSpace(out) != "active" {
+			t.Errorf("containerd is %q (%v), want active", out, err)
+		}
+		// Until kadm writes config.yaml the kubelet exits and is restarted.
+		err := framework.WaitFor(ctx, 30*time.Second, 200*time.Millisecond, "the kubelet's second start", func(context.Context) error {
+			b, err := os.ReadFile(a.LogPath("kubelet"))
+			if err != nil {
+				return err
+			}
+			if n := strings.Count(string(b), "hostinit: kubelet.service: started "); n < 2 {
+				return fmt.Errorf("started %d times", n)
+			}
+			if !strings.Contains(string(b), "--config=/var/lib/kubelet/config.yaml") {
+				return errors.New("the kubelet was not started with kubeadm's --config")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = mustRun(t, ctx, a, "ctr", "--namespace=k8s.io", "images", "list", "--quiet")
+		for _, want := range []string{"registry.k8s.io/pause:3.10.2", "registry.k8s.io/kube-proxy:" + framework.KubernetesVersion, framework.ProbeImage} {
+			if !slices.Contains(strings.Fields(out), want) {
+				t.Errorf("containerd lacks image %s (has %q)", want, out)
+			}
+		}
+	})
+
+	t.Run("a host whose isolation is broken refuses to start services", func(t *testing.T) {
+		mustRun(t, ctx, b, "umount", "/proc/sys/kernel/panic")
+		out, err := b.Run(ctx, "systemctl", "restart", "containerd")
+		if err == nil || !strings.Contains(out, "refusing to start") || !strings.Contains(out, "kernel.panic") {
+			t.Errorf("systemctl restart containerd with kernel.panic unmasked: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("teardown leaves nothing behind", func(t *testing.T) {
 		h, err := suite.lab.CreateHost(ctx, "harness-gone")
 		if err != nil {
@@ -105,9 +178,10 @@ func TestHosts(t *testing.T) {
 		if err := startInHost(ctx, h, "serve", h.IP.String()+":8080"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.Run(ctx, "systemctl", "start", "kubelet"); err != nil {
-			t.Fatal(err)
-		}
+		// A container of its own, in the host's cgroup, with its shim, mounts
+		// and network namespace.
+		mustRun(t, ctx, h, "ctr", "--namespace=k8s.io", "run", "--detach", "--cgroup", "/"+h.Cgroup+"/harness",
+			"registry.k8s.io/pause:3.10.2", "harness-pause")
 		if _, err := h.Run(ctx, "sh", "-c", "echo x > /etc/kubernetes/kadm-e2e-marker"); err != nil {
 			t.Fatal(err)
 		}
@@ -117,8 +191,8 @@ func TestHosts(t *testing.T) {
 		if namespaces, err := suite.lab.Namespaces(ctx); err != nil || slices.Contains(namespaces, h.Namespace) {
 			t.Errorf("network namespace %s remains (%v)", h.Namespace, err)
 		}
-		if links, err := suite.lab.Links(ctx); err != nil || slices.Contains(links, h.Veth) {
-			t.Errorf("veth %s remains (%v)", h.Veth, err)
+		if out, _ := exec.CommandContext(ctx, "ip", "-n", suite.lab.Name, "link", "show", h.Link).CombinedOutput(); !strings.Contains(string(out), "does not exist") {
+			t.Errorf("link %s remains at the router: %s", h.Link, out)
 		}
 		if _, err := os.Stat(h.Dir); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("host directory %s remains (stat: %v)", h.Dir, err)
@@ -135,6 +209,15 @@ func TestHosts(t *testing.T) {
 		}
 		if strings.Contains(string(mounts), h.Dir) {
 			t.Errorf("a mount of %s remains on the test machine", h.Dir)
+		}
+		if groups, _ := filepath.Glob("/sys/fs/cgroup/*/" + h.Cgroup); len(groups) > 0 {
+			t.Errorf("cgroups remain: %q", groups)
+		}
+		procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+		for _, p := range procs {
+			if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), h.Dir) {
+				t.Errorf("process %s remains: %q", filepath.Dir(p), b)
+			}
 		}
 		if _, err := os.Stat("/etc/kubernetes/kadm-e2e-marker"); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("the host's /etc/kubernetes leaked to the test machine")

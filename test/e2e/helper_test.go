@@ -13,8 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
+	"github.com/kadm-project/kadm/internal/atomicfile"
 	"github.com/kadm-project/kadm/test/e2e/framework"
 )
 
@@ -150,4 +152,14 @@ func helperProcesses(text string, kill bool) error {
 		}
 	}
 	return nil
+}
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.Write(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -59,7 +59,6 @@ func preflightFlags(t testing.TB) []string {
 func TestInit(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
-	requireComponents(t, framework.Components()...)
 	t.Parallel()
 	ctx := testContext(t, 15*time.Minute)
 	h := framework.NewHost(t, suite.lab, "init")
@@ -124,7 +123,6 @@ func TestInit(t *testing.T) {
 func TestInitPhases(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
-	requireComponents(t, framework.Components()...)
 	t.Parallel()
 	ctx := testContext(t, 15*time.Minute)
 	h := framework.NewHost(t, suite.lab, "phases")
@@ -151,7 +149,6 @@ func TestInitPhases(t *testing.T) {
 func TestInitSkipPhases(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
-	requireComponents(t, framework.Components()...)
 	t.Parallel()
 	ctx := testContext(t, 15*time.Minute)
 	h := framework.NewHost(t, suite.lab, "skip")

@@ -56,7 +56,7 @@ type benchJoin struct {
 	// those made as its bootstrap token, and those sent from its host
 	// during the join by anything but the kubelet, whatever the user (the
 	// anonymous discovery reads) or user agent. kubelet counts those among
-	// them made by the kubelet stand-in with the bootstrap token for its
+	// them made by the kubelet with the bootstrap token for its
 	// TLS bootstrap. byAgent is the narrower count that trusts the user
 	// agent to name the tool instead of the source address.
 	requests int
@@ -80,15 +80,12 @@ type benchJoin struct {
 // median CPU time of the join process tree, a proxy for kadm's own share
 // that excludes the kubelet's and the controller-manager's work; and the
 // median number of API requests per join, counted from the audit log (see
-// benchJoin.requests), with and without the kubelet stand-in's TLS
+// benchJoin.requests), with and without the kubelet's TLS
 // bootstrap requests, and their ratio for kadm over kubeadm.
 func BenchmarkJoin(b *testing.B) {
 	framework.RequireRoot(b)
 	if suite.kadmErr != nil {
 		b.Fatalf("kadm did not build: %v", suite.kadmErr)
-	}
-	if err := framework.CheckComponents(suite.lab.ComponentsDir, append(framework.Components(), "kubeadm")...); err != nil {
-		b.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(b.Context(), 30*time.Minute)
 	defer cancel()
@@ -110,10 +107,8 @@ func BenchmarkJoin(b *testing.B) {
 
 		args := slices.Concat([]string{"join", endpoint, "--token", kadmToken, "--discovery-token-ca-cert-hash", hash}, preflight)
 		kadmJoins = append(kadmJoins, benchJoinOnce(b, ctx, fmt.Sprintf("bench-kadm-%d", i), "kadm", kadmToken, args, true))
-		// kubeadm's preflight is skipped as in TestKubeadmReference: it
-		// needs a container runtime the hosts do not have. Its worker
-		// preflight makes no API request.
-		args = []string{"join", endpoint, "--token", kubeadmToken, "--discovery-token-ca-cert-hash", hash, "--skip-phases=preflight"}
+		// Both run the same preflight checks, with the same ignores.
+		args = slices.Concat([]string{"join", endpoint, "--token", kubeadmToken, "--discovery-token-ca-cert-hash", hash}, preflight)
 		kubeadmJoins = append(kubeadmJoins, benchJoinOnce(b, ctx, fmt.Sprintf("bench-kubeadm-%d", i), "kubeadm", kubeadmToken, args, false))
 		i++
 		// b.Loop needs the timer running when it is called.
@@ -123,7 +118,7 @@ func BenchmarkJoin(b *testing.B) {
 
 	countAuditRequests(b, cp, slices.Concat(kadmJoins, kubeadmJoins))
 	for _, j := range slices.Concat(kadmJoins, kubeadmJoins) {
-		b.Logf("%s join from %s: wall %s, cpu %s, requests %d (kubelet stand-in %d; by token or user agent %q only: %d); requests from the host during the join or as its token (+ counted):\n%s",
+		b.Logf("%s join from %s: wall %s, cpu %s, requests %d (kubelet %d; by token or user agent %q only: %d); requests from the host during the join or as its token (+ counted):\n%s",
 			j.tool, j.ip, j.wall.Round(time.Millisecond), j.cpu.Round(time.Millisecond), j.requests, j.kubelet, j.tool, j.byAgent, strings.Join(j.seen, "\n"))
 	}
 	med := func(js []*benchJoin, f func(*benchJoin) float64) float64 {

@@ -46,7 +46,6 @@ type joinCluster struct {
 func TestJoin(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
-	requireComponents(t, framework.Components()...)
 	t.Parallel()
 	ctx := testContext(t, 15*time.Minute)
 	c := initJoinCluster(t, ctx, "join-cp")

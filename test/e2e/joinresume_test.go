@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,26 +18,27 @@ import (
 // apiServerDelay is how late the API server appears to a joining worker.
 const apiServerDelay = 10 * time.Second
 
-// testJoinLateAPIServer cuts the control plane off the lab, starts a join,
+// testJoinLateAPIServer cuts the control plane off the lab (its link at the
+// router down), starts a join,
 // and connects the control plane again apiServerDelay after the join
 // started: join must keep trying, say which address it cannot reach, and
 // complete. It disturbs every client of the cluster, so it runs alone.
 func testJoinLateAPIServer(t *testing.T, ctx context.Context, c *joinCluster) {
 	w := framework.NewHost(t, suite.lab, "join-late")
-	link := func(state string) error {
-		out, err := exec.CommandContext(ctx, "ip", "link", "set", c.cp.Veth, state).CombinedOutput()
+	link := func(connected bool) error {
+		err := suite.lab.SetConnected(ctx, c.cp, connected)
 		if err != nil {
-			t.Errorf("ip link set %s %s: %v: %s", c.cp.Veth, state, err, out)
+			t.Errorf("connect %s: %t: %v", c.cp.Name, connected, err)
 		}
 		return err
 	}
-	if link("down") != nil {
+	if link(false) != nil {
 		t.FailNow()
 	}
 	connected := false
 	t.Cleanup(func() {
 		if !connected {
-			_ = link("up")
+			_ = link(true)
 		}
 	})
 
@@ -60,7 +60,7 @@ func testJoinLateAPIServer(t *testing.T, ctx context.Context, c *joinCluster) {
 		out, elapsed, err := r.Wait(ctx, time.Second)
 		t.Fatalf("kadm join ended after %s, before the API server appeared (%v):\n%s", elapsed.Round(time.Millisecond), err, out)
 	}
-	if link("up") != nil {
+	if link(true) != nil {
 		t.FailNow()
 	}
 	connected = true
@@ -94,26 +94,24 @@ func saysUnreachable(line, addr string) bool {
 }
 
 // kubeletHealthTimeout bounds the wait for the kubelet's /healthz in the
-// rerun test, so the injected failure surfaces in seconds instead of after
-// the default 4 minutes; the stand-in answers well within it.
+// rerun test, so the injected failure surfaces in seconds instead of after the
+// default 4 minutes; a started kubelet answers well within it.
 const kubeletHealthTimeout = 10 * time.Second
 
-// testJoinRerunAfterFailure makes the kubelet restart fail during
-// kubelet-start, so the join fails in kubelet-wait-bootstrap once its wait
-// for the kubelet times out; then it reruns the same join command with the
-// init system working again: it must complete without a reset.
+// testJoinRerunAfterFailure stops the worker's kubelet and makes the init
+// system refuse to start it again (systemctl start and restart fail), so the
+// join fails in kubelet-wait-bootstrap once its wait for the kubelet times
+// out; then it reruns the same join command with the init system working
+// again: it must complete without a reset.
 func testJoinRerunAfterFailure(t *testing.T, ctx context.Context, c *joinCluster) {
 	w := framework.NewHost(t, suite.lab, "join-rerun")
+	mustRun(t, ctx, w, "systemctl", "stop", "kubelet")
 	systemctl := filepath.Join(w.BinDir(), "systemctl")
-	working, err := os.ReadFile(systemctl)
-	if err != nil {
+	failing := "#!/bin/sh\ncase \"$1\" in start|restart)\n\techo \"systemctl $*: failure injected by the kadm e2e test\" >&2\n\texit 1;;\nesac\nexec '" +
+		suite.lab.Init + "' systemctl \"$@\"\n"
+	if err := os.Remove(systemctl); err != nil {
 		t.Fatal(err)
 	}
-	workingPath := systemctl + ".working"
-	if err := os.WriteFile(workingPath, working, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	failing := "#!/bin/sh\ncase \"$1\" in start|restart)\n\techo \"systemctl $*: failure injected by the kadm e2e test\" >&2\n\texit 1;;\nesac\nexec " + workingPath + " \"$@\"\n"
 	if err := os.WriteFile(systemctl, []byte(failing), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +136,10 @@ timeouts:
 	if !strings.Contains(out, "error execution phase kubelet-wait-bootstrap") {
 		t.Errorf("the failure is not reported in kubelet-wait-bootstrap")
 	}
-	if err := os.WriteFile(systemctl, working, 0o755); err != nil {
+	if err := os.Remove(systemctl); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(suite.lab.Init, systemctl); err != nil {
 		t.Fatal(err)
 	}
 	c.join(t, ctx, w, args...)

@@ -7,7 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,9 +18,8 @@ import (
 // afterwards.
 var suite struct {
 	lab *framework.Lab
-	// kadm is the kadm binary built for this run; kadmErr says why there is
-	// none, so only the tests that need kadm fail when it does not build.
-	kadm    string
+	// kadmErr says why kadm did not build, so only the tests that need kadm
+	// fail when it does not.
 	kadmErr error
 }
 
@@ -39,47 +38,65 @@ func runSuite(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	tmp, err := os.MkdirTemp("", "kadm-e2e-bin-")
+	lab, cleanup, err := prepareLab(ctx)
+	defer cleanup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	defer os.RemoveAll(tmp)
-	standin := filepath.Join(tmp, "kubelet-standin")
-	if err := framework.GoBuild(ctx, "./test/e2e/kubeletstandin", standin); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: build the kubelet stand-in:", err)
-		return 1
-	}
-	suite.kadm = filepath.Join(tmp, "kadm")
-	if suite.kadmErr = framework.GoBuild(ctx, "./cmd/kadm", suite.kadm); suite.kadmErr != nil {
-		fmt.Fprintln(os.Stderr, "e2e: build kadm (the tests that run it will fail):", suite.kadmErr)
-	}
-	components := framework.ComponentsDir()
-	programs := map[string]string{"kadm": suite.kadm, "kubeadm": filepath.Join(components, "kubeadm")}
-	suite.lab = framework.E2ELab(standin, components, programs)
-	if err := suite.lab.Sweep(ctx); err != nil {
+	suite.lab = lab
+	if err := lab.Sweep(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: remove the hosts of an earlier run:", err)
 		return 1
 	}
+	if left, err := lab.Leftovers(ctx); err != nil || len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: an earlier run left, and the sweep did not remove: %q (%v)\n", left, err)
+		return 1
+	}
+	if err := framework.CheckKubeProxyConntrack(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	before := framework.SnapshotMachine()
+	meter := framework.StartMemoryMeter(500 * time.Millisecond)
+	start := time.Now()
 	code := m.Run()
+	base, peak, merr := meter.Stop()
+	fmt.Fprintf(os.Stderr, "e2e: the tests took %s; the machine's used memory peaked at %d MiB, %d MiB above the %d MiB in use at the start (%v)\n",
+		time.Since(start).Round(time.Second), peak>>20, (peak-base)>>20, base>>20, merr)
 	if os.Getenv("KADM_E2E_KEEP") == "" {
 		sweepCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		if err := suite.lab.Sweep(sweepCtx); err != nil {
+		if err := lab.Sweep(sweepCtx); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: remove what the tests left:", err)
 			code = 1
 		}
+		if left, err := lab.Leftovers(sweepCtx); err != nil || len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "e2e: the lab left %q on the machine (%v)\n", left, err)
+			code = 1
+		}
+	}
+	if changed := before.Changed(framework.SnapshotMachine()); len(changed) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: machine-wide settings changed during the run:\n  %s\n", strings.Join(changed, "\n  "))
+		code = 1
 	}
 	return code
 }
 
-// requireComponents fails the test when the built control-plane binaries it
-// needs are missing.
-func requireComponents(t *testing.T, names ...string) {
-	t.Helper()
-	if err := framework.CheckComponents(suite.lab.ComponentsDir, names...); err != nil {
-		t.Fatal(err)
+// prepareLab builds what the hosts run (the host init, kadm, the images) and
+// returns the suite's lab; cleanup removes the build directory.
+func prepareLab(ctx context.Context) (*framework.Lab, func(), error) {
+	tmp, err := os.MkdirTemp("", "kadm-e2e-bin-")
+	if err != nil {
+		return nil, func() {}, err
 	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	lab := framework.E2ELab()
+	suite.kadmErr, err = lab.Prepare(ctx, tmp, os.Stderr)
+	if suite.kadmErr != nil {
+		fmt.Fprintln(os.Stderr, "e2e: build kadm (the tests that run it will fail):", suite.kadmErr)
+	}
+	return lab, cleanup, err
 }
 
 // requireKadm fails the test when kadm did not build.

@@ -33,7 +33,6 @@ import (
 func TestTokenCommands(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
-	requireComponents(t, framework.Components()...)
 	t.Parallel()
 	ctx := testContext(t, 15*time.Minute)
 	c := initJoinCluster(t, ctx, "tok-cp")

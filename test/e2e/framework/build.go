@@ -8,21 +8,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
-// KubernetesVersion is the release of the control-plane binaries the e2e
-// environment runs, and the directory name of their default cache.
+// KubernetesVersion is the release of the upstream binaries the e2e environment
+// runs, and the directory name of their default cache.
 const KubernetesVersion = "v1.37.2"
 
-// Components are the binaries the control plane's static Pods run.
+// Components are the binaries hack/build-e2e-bins.sh builds that the hosts and
+// their images are made of.
 func Components() []string {
-	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
+	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy",
+		"coredns", "pause", "probe", "crictl", "kubeadm"}
 }
 
-// ComponentsDir is where hack/build-e2e-bins.sh puts the built binaries:
+// BinDir is where hack/build-e2e-bins.sh puts the built binaries:
 // $KADM_E2E_BIN_DIR, else ~/.cache/kadm/e2e-bin/<version>.
-func ComponentsDir() string {
+func BinDir() string {
 	if d := os.Getenv("KADM_E2E_BIN_DIR"); d != "" {
 		return d
 	}
@@ -79,17 +80,13 @@ func GoBuild(ctx context.Context, pkg, out string) error {
 }
 
 // PreflightIgnores are the preflight checks the machine cannot pass whatever
-// kadm does, to hand to --ignore-preflight-errors, with the reason. On a
-// machine with cgroup v1 (no cgroup2 file system at /sys/fs/cgroup), the
-// system verification rejects the kubelet v1.35+ would run on, as kubeadm's
-// does; the kubelet stand-in needs no cgroups.
+// kadm does, to hand to --ignore-preflight-errors, with the reason. On a machine
+// with cgroup v1 (no cgroup2 file system at /sys/fs/cgroup), kubeadm's
+// SystemVerification rejects the kubelet v1.35+ would run on, and so does
+// kadm's; the hosts' kubelets run there with failCgroupV1 false.
 func PreflightIgnores() (checks []string, why string) {
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs("/sys/fs/cgroup", &fs); err == nil && fs.Type == cgroup2Magic {
+	if cgroupV2() {
 		return nil, ""
 	}
 	return []string{"SystemVerification"}, "this machine has cgroup v1, which kubelet v1.35+ and so the SystemVerification preflight check reject"
 }
-
-// cgroup2Magic is CGROUP2_SUPER_MAGIC, the file system type of cgroup v2.
-const cgroup2Magic = 0x63677270

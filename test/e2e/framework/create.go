@@ -14,16 +14,28 @@ import (
 	"time"
 )
 
-// CreateHost sets up a new host and returns it once its PID 1 runs with the
-// private directories mounted. The caller tears it down with Destroy.
+// hostServices are the services each host's init manages, started at boot in
+// this order when enabled: the container runtime, then the kubelet, which exits
+// until kadm has written its configuration and is restarted 1 s later, as its
+// unit says.
+var hostServices = []string{"containerd.service", "kubelet.service"}
+
+// CreateHost sets up a new host and returns it once its init runs with the
+// host's file system in place, its containerd answers and holds the lab's
+// images. The caller tears it down with Destroy.
 func (l *Lab) CreateHost(ctx context.Context, name string) (*Host, error) {
 	if err := validHostName(name); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(l.StandinBinary); err != nil {
-		return nil, fmt.Errorf("the kubelet stand-in binary: %w", err)
+	for what, p := range map[string]string{"the host init binary": l.Init, "the image archive": l.Images, "the unit directory": l.UnitDir} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
 	}
-	h := &Host{Name: name, Namespace: l.namespace(name), Dir: filepath.Join(l.StateDir(), name)}
+	if err := CheckComponents(l.BinDir, "kubelet", "crictl"); err != nil {
+		return nil, err
+	}
+	h := &Host{Name: name, Namespace: l.namespace(name), Dir: filepath.Join(l.StateDir(), name), Cgroup: l.cgroupName(name)}
 	existing, err := l.Namespaces(ctx)
 	if err != nil {
 		return nil, err
@@ -36,9 +48,12 @@ func (l *Lab) CreateHost(ctx context.Context, name string) (*Host, error) {
 	if err := os.RemoveAll(h.Dir); err != nil {
 		return nil, err
 	}
-	err = l.prepareDirs(h)
+	err = l.prepare(ctx, h)
 	if err == nil {
 		err = l.start(ctx, h)
+	}
+	if err == nil {
+		err = l.loadImages(ctx, h)
 	}
 	if err != nil {
 		// Destroy removes whatever part of the host exists.
@@ -49,33 +64,50 @@ func (l *Lab) CreateHost(ctx context.Context, name string) (*Host, error) {
 	return h, nil
 }
 
-func (l *Lab) prepareDirs(h *Host) error {
-	for _, d := range privateDirs {
-		// The mount point must exist on the test machine; the content the
-		// host sees comes from its own directory.
-		if err := os.MkdirAll(d.path, d.mode); err != nil {
-			return fmt.Errorf("mount point %s: %w", d.path, err)
-		}
+// prepare makes the host's directories, network, cgroup, installed files and
+// PATH.
+func (l *Lab) prepare(ctx context.Context, h *Host) error {
+	for _, d := range boundDirs {
 		if err := os.MkdirAll(filepath.Join(h.Dir, d.dir), d.mode); err != nil {
 			return err
 		}
+	}
+	if l.ContainerdRoot != "" {
+		if err := linkTree(l.ContainerdRoot, filepath.Join(h.Dir, "var-lib-containerd")); err != nil {
+			return fmt.Errorf("seed containerd's state: %w", err)
+		}
+	}
+	for _, d := range overlayDirs {
+		for _, p := range []string{overlayUpper(h, d), overlayWork(h, d)} {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	s, err := l.addHostNetwork(ctx, h.Namespace)
+	h.Link, h.IP, h.Gateway, h.Pods = s.link, s.addr, s.gateway, s.pods
+	if err != nil {
+		return err
+	}
+	if err := createCgroup(h.Cgroup); err != nil {
+		return err
+	}
+	files, err := l.hostFiles(h)
+	if err != nil {
+		return err
+	}
+	if err := writeHostFiles(h, files); err != nil {
+		return err
 	}
 	bin := h.BinDir()
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return err
 	}
-	scripts := map[string]string{
-		"kubelet": fmt.Sprintf("#!/bin/sh\nexec %s kubelet --components-dir=%s --state-dir=%s \"$@\"\n",
-			shellQuote(l.StandinBinary), shellQuote(l.ComponentsDir), standinStateDir),
-		"systemctl": fmt.Sprintf("#!/bin/sh\nexec %s systemctl --state-dir=%s \"$@\"\n",
-			shellQuote(l.StandinBinary), standinStateDir),
-	}
-	for name, body := range scripts {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
-			return err
-		}
-	}
+	links := map[string]string{"systemctl": l.Init, "crictl": filepath.Join(l.BinDir, "crictl")}
 	for name, target := range l.Programs {
+		links[name] = target
+	}
+	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(bin, name)); err != nil {
 			return err
 		}
@@ -83,32 +115,53 @@ func (l *Lab) prepareDirs(h *Host) error {
 	return nil
 }
 
-// start creates the network and PID 1 of the host.
+// initArgs is the command line of the host's PID 1.
+func (l *Lab) initArgs(h *Host, ready string) ([]string, error) {
+	machineNS, err := mountNamespaceInode("/proc/self/ns/mnt")
+	if err != nil {
+		return nil, err
+	}
+	args := []string{l.Init, "init", "--hostname=" + h.Name, "--state-dir=" + h.Dir,
+		"--machine-mount-ns=" + strconv.FormatUint(machineNS, 10), "--ready-file=" + ready, "--log-dir=" + hostLogDir,
+		// The host forwards between its Pods and the lab; the machine does not.
+		"--sysctl=net.ipv4.ip_forward=1"}
+	for _, d := range overlayDirs {
+		args = append(args, "--overlay="+d+":"+overlayUpper(h, d)+":"+overlayWork(h, d))
+	}
+	for _, d := range tmpfsDirs {
+		args = append(args, "--tmpfs="+d)
+	}
+	for _, d := range boundDirs {
+		args = append(args, "--bind="+filepath.Join(h.Dir, d.dir)+":"+d.path)
+	}
+	for _, s := range kubeletSysctls {
+		args = append(args, "--mask="+s.key+"="+s.value)
+	}
+	for _, u := range hostServices {
+		args = append(args, "--unit="+u)
+	}
+	return args, nil
+}
+
+func mountNamespaceInode(path string) (uint64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return 0, err
+	}
+	return st.Ino, nil
+}
+
+// start runs the host's PID 1 and waits until it is set up.
 func (l *Lab) start(ctx context.Context, h *Host) error {
-	s, err := l.addHostNetwork(ctx, h.Namespace)
-	h.Veth, h.IP, h.Gateway = s.veth, s.addr, s.gateway
-	h.RulePref, h.Network = l.rulePref(), l.network()
+	ready := filepath.Join(h.Dir, "ready")
+	initArgs, err := l.initArgs(h, ready)
 	if err != nil {
 		return err
 	}
-	for _, f := range privateFiles {
-		if err := os.WriteFile(filepath.Join(h.Dir, f.file), []byte(f.content(h)), 0o644); err != nil {
-			return err
-		}
-	}
-	ready := filepath.Join(h.Dir, "ready")
-	// nsenter joins the network namespace without remounting /sys (as
-	// `ip netns exec` does), so the host keeps the machine's cgroup mounts.
-	args := []string{"--net=/run/netns/" + h.Namespace, "--",
-		"unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc", "--propagation", "private", "--",
-		l.StandinBinary, "hostinit", "--hostname", h.Name, "--ready-file", ready,
-		"--sysctl", "net.ipv4.ip_forward=1", "--listen", criSocket}
-	for _, d := range privateDirs {
-		args = append(args, "--bind", filepath.Join(h.Dir, d.dir)+":"+d.path)
-	}
-	for _, f := range privateFiles {
-		args = append(args, "--bind", filepath.Join(h.Dir, f.file)+":"+f.path)
-	}
+	// nsenter joins the network namespace without remounting /sys (as `ip netns
+	// exec` does), so the host keeps the machine's cgroup mounts.
+	args := append([]string{"--net=/run/netns/" + h.Namespace, "--",
+		"unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc", "--propagation", "private", "--"}, initArgs...)
 	logf, err := os.Create(filepath.Join(h.Dir, "hostinit.log"))
 	if err != nil {
 		return err
@@ -126,7 +179,7 @@ func (l *Lab) start(ctx context.Context, h *Host) error {
 		_ = h.keeper.Wait()
 		close(h.keeperDone)
 	}()
-	err = WaitFor(ctx, 20*time.Second, 20*time.Millisecond, "host "+h.Name+" to start", func(context.Context) error {
+	err = WaitFor(ctx, 30*time.Second, 20*time.Millisecond, "host "+h.Name+" to start", func(context.Context) error {
 		select {
 		case <-h.keeperDone:
 			b, _ := os.ReadFile(filepath.Join(h.Dir, "hostinit.log"))
@@ -136,8 +189,7 @@ func (l *Lab) start(ctx context.Context, h *Host) error {
 		if _, err := os.Stat(ready); err != nil {
 			return err
 		}
-		// nsenter became unshare, which forked the host's PID 1 and waits
-		// for it.
+		// nsenter became unshare, which forked the host's PID 1 and waits for it.
 		pid := h.keeper.Process.Pid
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
 		if err != nil {
@@ -158,6 +210,21 @@ func (l *Lab) start(ctx context.Context, h *Host) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(h.Dir, "host.json"), b, 0o644)
+}
+
+// loadImages waits for the host's containerd and, unless the host started from
+// the lab's containerd root, imports the lab's images into the namespace the
+// CRI uses, so that no image is ever pulled.
+func (l *Lab) loadImages(ctx context.Context, h *Host) error {
+	err := WaitFor(ctx, 30*time.Second, 50*time.Millisecond, "containerd on "+h.Name, func(ctx context.Context) error {
+		_, err := h.Run(ctx, "ctr", "version")
+		return err
+	})
+	if err != nil || l.ContainerdRoot != "" {
+		return err
+	}
+	_, err = h.Run(ctx, "ctr", "--namespace=k8s.io", "images", "import", l.Images)
+	return err
 }
 
 // Attach returns a host that another process created, from its record.

@@ -2,7 +2,9 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -10,20 +12,64 @@ import (
 
 func TestHostPath(t *testing.T) {
 	t.Parallel()
-	h := &Host{Dir: "/tmp/kadm-e2e/a"}
+	h := &Host{InitPID: 42}
 	for _, tc := range []struct{ in, want string }{
-		{"/etc/kubernetes/admin.conf", "/tmp/kadm-e2e/a/etc-kubernetes/admin.conf"},
-		{"/etc/kubernetes", "/tmp/kadm-e2e/a/etc-kubernetes"},
-		{"/var/lib/kubelet/pki/kubelet-client-current.pem", "/tmp/kadm-e2e/a/var-lib-kubelet/pki/kubelet-client-current.pem"},
-		{"/var/lib/etcd/member", "/tmp/kadm-e2e/a/var-lib-etcd/member"},
-		{"/run/kubelet-standin/kubelet.log", "/tmp/kadm-e2e/a/run/kubelet-standin/kubelet.log"},
-		{"/etc/hosts", "/tmp/kadm-e2e/a/etc-hosts"},
-		{"/etc/kubernetesX/file", "/etc/kubernetesX/file"},
-		{"/usr/bin/env", "/usr/bin/env"},
+		{"/etc/kubernetes/admin.conf", "/proc/42/root/etc/kubernetes/admin.conf"},
+		{"/run/containerd/containerd.sock", "/proc/42/root/run/containerd/containerd.sock"},
+		{"var/lib/kubelet/../kubelet/config.yaml", "/proc/42/root/var/lib/kubelet/config.yaml"},
+		{"/", "/proc/42/root"},
 	} {
 		if got := h.Path(tc.in); got != tc.want {
 			t.Errorf("Path(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestUpperPath(t *testing.T) {
+	t.Parallel()
+	h := &Host{Dir: "/tmp/kadm-e2e/a"}
+	for _, tc := range []struct{ in, want string }{
+		{"/etc/containerd/config.toml", "/tmp/kadm-e2e/a/overlay/etc/upper/containerd/config.toml"},
+		{"/usr/lib/systemd/system/kubelet.service", "/tmp/kadm-e2e/a/overlay/usr/upper/lib/systemd/system/kubelet.service"},
+	} {
+		if got, err := upperPath(h, tc.in); err != nil || got != tc.want {
+			t.Errorf("upperPath(%q) = %q, %v, want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := upperPath(h, "/tmp/x"); err == nil {
+		t.Errorf("upperPath of a path outside the overlays succeeded")
+	}
+}
+
+func TestMachineSnapshotChanged(t *testing.T) {
+	t.Parallel()
+	before := MachineSnapshot{"/proc/sys/kernel/panic": "0"}
+	if got := before.Changed(MachineSnapshot{"/proc/sys/kernel/panic": "0"}); len(got) != 0 {
+		t.Errorf("an unchanged snapshot reports %q", got)
+	}
+	got := before.Changed(MachineSnapshot{"/proc/sys/kernel/panic": "10"})
+	if len(got) != 1 || !strings.Contains(got[0], "kernel/panic: 0 before, 10 now") {
+		t.Errorf("a changed kernel.panic reports %q", got)
+	}
+}
+
+func TestCNIConfig(t *testing.T) {
+	t.Parallel()
+	h := &Host{Pods: netip.MustParsePrefix("10.77.3.128/25")}
+	var conf struct {
+		Plugins []struct {
+			Type string
+			IPAM struct {
+				Ranges [][]struct{ Subnet, Gateway string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(cniConfig("kadm-e2e", h)), &conf); err != nil {
+		t.Fatal(err)
+	}
+	r := conf.Plugins[0].IPAM.Ranges[0][0]
+	if conf.Plugins[0].Type != "bridge" || r.Subnet != "10.77.3.128/25" || r.Gateway != "10.77.3.129" {
+		t.Errorf("the CNI network is %+v", conf)
 	}
 }
 

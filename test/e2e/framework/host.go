@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -15,95 +16,87 @@ type Host struct {
 	Name string `json:"name"`
 	// Namespace is the host's network namespace.
 	Namespace string `json:"namespace"`
-	// IP is the host's address; Gateway is the root namespace's address on
-	// the same link, which routes between hosts.
-	IP      netip.Addr `json:"ip"`
-	Gateway netip.Addr `json:"gateway"`
-	// Dir holds the host's private directories, seen from the test machine.
+	// IP is the host's address; Gateway is the router's address on the host's
+	// link; Pods is the range its Pods take addresses from.
+	IP      netip.Addr   `json:"ip"`
+	Gateway netip.Addr   `json:"gateway"`
+	Pods    netip.Prefix `json:"pods"`
+	// Dir holds the host's private directories and overlay layers, seen from
+	// the test machine.
 	Dir string `json:"dir"`
 	// InitPID is the host's PID 1 as the test machine numbers it.
 	InitPID int `json:"initPID"`
-	// Veth is the root side of the host's veth pair; RulePref and Network
-	// identify its policy routing rules.
-	Veth     string `json:"veth"`
-	RulePref int    `json:"rulePref"`
-	Network  string `json:"network"`
+	// Link is the router's side of the host's link.
+	Link string `json:"link"`
+	// Cgroup is the host's cgroup (in every hierarchy), the kubelet's cgroupRoot.
+	Cgroup string `json:"cgroup"`
 
 	keeper     *exec.Cmd
 	keeperDone chan struct{}
 }
 
-// privateDirs are the paths each host has its own copy of, and the
-// directory under Host.Dir that backs them.
-var privateDirs = []struct {
+// overlayDirs are the machine's directories each host sees through an overlay
+// of its own: whatever the host writes there stays in Host.Dir.
+var overlayDirs = []string{"/etc", "/var", "/usr", "/opt", "/root"}
+
+// tmpfsDirs are empty and in memory in each host: containerd's and the shims'
+// sockets, the init's control socket.
+var tmpfsDirs = []string{"/run"}
+
+// boundDirs are directories of each host that must be real directories rather
+// than sit on an overlay (containerd's overlayfs snapshots cannot), bound over
+// the overlay from Host.Dir.
+var boundDirs = []struct {
 	path string
 	dir  string
 	mode os.FileMode
 }{
 	{"/etc/kubernetes", "etc-kubernetes", 0o755},
 	{"/var/lib/kubelet", "var-lib-kubelet", 0o755},
+	{"/var/lib/containerd", "var-lib-containerd", 0o711},
 	{"/var/lib/etcd", "var-lib-etcd", 0o700},
-	{"/run", "run", 0o755},
 }
 
-// privateFiles are the files each host has its own copy of: a hosts file
-// that resolves its own name, and a resolver configuration that points at
-// nothing, so no lookup leaves the host.
-var privateFiles = []struct {
-	path    string
-	file    string
-	content func(h *Host) string
-}{
-	{"/etc/hosts", "etc-hosts", func(h *Host) string {
-		return fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n", h.IP, h.Name)
-	}},
-	{"/etc/resolv.conf", "etc-resolv.conf", func(*Host) string {
-		return "# kadm e2e host: no DNS server; names resolve through /etc/hosts\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
-	}},
+// kubeletSysctls are the machine-wide sysctls the kubelet sets to these values
+// when they differ (its "kernel tunables"). Each host masks them with files
+// holding these values, so the kubelet finds nothing to change.
+var kubeletSysctls = []struct{ key, value string }{
+	{"vm.overcommit_memory", "1"},
+	{"vm.panic_on_oom", "0"},
+	{"kernel.panic", "10"},
+	{"kernel.panic_on_oops", "1"},
+	{"kernel.keys.root_maxkeys", "1000000"},
+	{"kernel.keys.root_maxbytes", "25000000"},
 }
 
-// criSocket is where the hosts' stand-in container runtime listens: the
-// containerd socket kadm and kubeadm look for first. It accepts connections
-// and speaks nothing; the kubelet stand-in runs the containers.
-const criSocket = "/run/containerd/containerd.sock"
-
-// standinStateDir is where the kubelet stand-in keeps its pid file, state
-// and logs inside a host.
-const standinStateDir = "/run/kubelet-standin"
+// hostLogDir is where the host's init writes each service's log, inside the host.
+const hostLogDir = "/var/log/kadm-e2e"
 
 // systemPath follows the host's own bin directory on PATH.
 const systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// BinDir is the host's own bin directory, first on its PATH: kubelet,
-// systemctl and the lab's programs.
+// BinDir is the host's own bin directory, first on its PATH: systemctl, crictl
+// and the lab's programs.
 func (h *Host) BinDir() string { return filepath.Join(h.Dir, "bin") }
 
-// StandinDir is the kubelet stand-in's state and log directory, seen from
-// the test machine.
-func (h *Host) StandinDir() string { return h.Path(standinStateDir) }
-
-// Path maps a path inside the host to the same file seen from the test
-// machine; paths outside the private directories are shared and unchanged.
+// Path maps a path inside the host to the same file seen from the test machine,
+// through its PID 1's root: overlays, tmpfs and bind mounts as the host sees
+// them. It is valid while the host runs.
 func (h *Host) Path(p string) string {
-	p = filepath.Clean(p)
-	for _, f := range privateFiles {
-		if p == f.path {
-			return filepath.Join(h.Dir, f.file)
-		}
-	}
-	for _, d := range privateDirs {
-		if p == d.path || strings.HasPrefix(p, d.path+"/") {
-			return filepath.Join(h.Dir, d.dir, strings.TrimPrefix(p, d.path))
-		}
-	}
-	return p
+	return filepath.Join("/proc", strconv.Itoa(h.InitPID), "root", filepath.Clean("/"+p))
+}
+
+// LogPath is the log of a service of the host, such as "kubelet", seen from the
+// test machine.
+func (h *Host) LogPath(service string) string {
+	return h.Path(filepath.Join(hostLogDir, service+".log"))
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// ReadFile reads a file as the host sees it, following symbolic links with
-// the host's view of their targets (the kubelet's kubelet-client-current.pem
-// links to an absolute path inside the host).
+// ReadFile reads a file as the host sees it, following symbolic links with the
+// host's view of their targets (the kubelet's kubelet-client-current.pem links
+// to an absolute path inside the host).
 func (h *Host) ReadFile(p string) ([]byte, error) {
 	for range 16 {
 		target, err := os.Readlink(h.Path(p))

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// run runs a command on the test machine and returns its combined output;
-// the error carries the output, which is where ip(8) explains itself.
+// run runs a command on the test machine and returns its combined output; the
+// error carries the output, which is where ip(8) explains itself.
 func run(ctx context.Context, name string, args ...string) (string, error) {
 	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	if err != nil {
@@ -22,107 +22,126 @@ func run(ctx context.Context, name string, args ...string) (string, error) {
 	return string(out), nil
 }
 
-// subnet is the /24 of one host: the root side holds .1, the host .2.
-type subnet struct {
-	n       int
-	veth    string
-	gateway netip.Addr
-	addr    netip.Addr
+func (l *Lab) addr(third, fourth int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, byte(l.SecondOctet), byte(third), byte(fourth)})
 }
 
-// addHostNetwork creates the network namespace and its veth pair. The
-// subnet number is claimed by creating the root-side interface, which the
-// kernel refuses when the name exists, so concurrent hosts never share one.
+// MachineIP is the test machine's address in the lab: hosts reach the machine
+// there, through the router.
+func (l *Lab) MachineIP() netip.Addr { return l.addr(0, 1) }
+
+func (l *Lab) routerIP() netip.Addr { return l.addr(0, 2) }
+
+// network is the lab's address range.
+func (l *Lab) network() string { return fmt.Sprintf("10.%d.0.0/16", l.SecondOctet) }
+
+// ensureRouter creates the lab's router, once: a network namespace of its own
+// (named after the lab) that forwards between the hosts and the machine, linked
+// to the machine by <LinkPrefix>0. The machine gets one address and one route,
+// to the lab's range, and forwards nothing itself; the router knows no route
+// out of the lab, so no packet of a host leaves the machine.
+func (l *Lab) ensureRouter(ctx context.Context) error {
+	l.routerMu.Lock()
+	defer l.routerMu.Unlock()
+	if _, err := os.Stat("/run/netns/" + l.Name); err == nil {
+		return nil
+	}
+	uplink := l.LinkPrefix + "0"
+	steps := [][]string{
+		{"ip", "netns", "add", l.Name},
+		{"ip", "link", "add", uplink, "type", "veth", "peer", "name", "uplink", "netns", l.Name},
+		{"ip", "addr", "add", l.MachineIP().String() + "/30", "dev", uplink},
+		{"ip", "link", "set", uplink, "up"},
+		{"ip", "-n", l.Name, "addr", "add", l.routerIP().String() + "/30", "dev", "uplink"},
+		{"ip", "-n", l.Name, "link", "set", "uplink", "up"},
+		{"ip", "-n", l.Name, "link", "set", "lo", "up"},
+		{"ip", "route", "add", l.network(), "via", l.routerIP().String(), "dev", uplink},
+		// The router's own forwarding; the machine's stays as it is.
+		{"nsenter", "--net=/run/netns/" + l.Name, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"},
+	}
+	for _, step := range steps {
+		if _, err := run(ctx, step[0], step[1:]...); err != nil {
+			return fmt.Errorf("create the lab's router: %w", err)
+		}
+	}
+	return nil
+}
+
+// deleteRouter removes the router and with it every host link and the
+// machine's route to the lab.
+func (l *Lab) deleteRouter(ctx context.Context) error {
+	if err := deleteNamespace(ctx, l.Name); err != nil {
+		return err
+	}
+	return deleteLink(ctx, l.LinkPrefix+"0")
+}
+
+// subnet is the /24 of one host: the router holds .1, the host .2 (a /25), its
+// Pods .128/25.
+type subnet struct {
+	n       int
+	link    string
+	gateway netip.Addr
+	addr    netip.Addr
+	pods    netip.Prefix
+}
+
+// addHostNetwork creates the host's network namespace and its link to the
+// router. The subnet number is claimed by creating the router's side of the
+// link, which the kernel refuses when the name exists, so concurrent hosts
+// never share one.
 func (l *Lab) addHostNetwork(ctx context.Context, ns string) (subnet, error) {
+	if err := l.ensureRouter(ctx); err != nil {
+		return subnet{}, err
+	}
 	if _, err := run(ctx, "ip", "netns", "add", ns); err != nil {
 		return subnet{}, err
 	}
 	var s subnet
 	for n := 1; n < 255 && s.n == 0; n++ {
-		veth := l.VethPrefix + strconv.Itoa(n)
-		out, err := run(ctx, "ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)
+		link := l.LinkPrefix + strconv.Itoa(n)
+		out, err := run(ctx, "ip", "-n", l.Name, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns)
 		if err != nil && strings.Contains(out, "File exists") {
 			continue
 		}
 		if err != nil {
 			return subnet{}, err
 		}
-		s = subnet{
-			n:       n,
-			veth:    veth,
-			gateway: netip.AddrFrom4([4]byte{10, byte(l.SecondOctet), byte(n), 1}),
-			addr:    netip.AddrFrom4([4]byte{10, byte(l.SecondOctet), byte(n), 2}),
-		}
+		s = subnet{n: n, link: link, gateway: l.addr(n, 1), addr: l.addr(n, 2), pods: netip.PrefixFrom(l.addr(n, 128), 25)}
 	}
 	if s.n == 0 {
-		return subnet{}, fmt.Errorf("no free subnet in 10.%d.0.0/16 for lab %s", l.SecondOctet, l.Name)
+		return subnet{}, fmt.Errorf("no free subnet in %s for lab %s", l.network(), l.Name)
 	}
 	steps := [][]string{
-		{"ip", "addr", "add", s.gateway.String() + "/24", "dev", s.veth},
-		{"ip", "link", "set", s.veth, "up"},
-		{"ip", "-n", ns, "addr", "add", s.addr.String() + "/24", "dev", "eth0"},
+		{"ip", "-n", l.Name, "addr", "add", s.gateway.String() + "/25", "dev", s.link},
+		{"ip", "-n", l.Name, "link", "set", s.link, "up"},
+		{"ip", "-n", l.Name, "route", "add", s.pods.String(), "via", s.addr.String(), "dev", s.link},
+		{"ip", "-n", ns, "addr", "add", s.addr.String() + "/25", "dev", "eth0"},
 		{"ip", "-n", ns, "link", "set", "eth0", "up"},
 		{"ip", "-n", ns, "link", "set", "lo", "up"},
 		{"ip", "-n", ns, "route", "add", "default", "via", s.gateway.String()},
 	}
-	steps = append(steps, ruleArgs("add", l.rulePref(), s.veth, l.network())...)
 	for _, step := range steps {
 		if _, err := run(ctx, step[0], step[1:]...); err != nil {
 			return s, err
 		}
 	}
-	// Hosts reach each other through the root namespace.
-	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644); err != nil {
-		return s, fmt.Errorf("enable IPv4 forwarding: %w", err)
-	}
 	return s, nil
 }
 
-// rulePref is the priority of the lab's policy routing rules, distinct per
-// lab so a sweep finds only its own.
-func (l *Lab) rulePref() int { return 1000 + 2*l.SecondOctet }
-
-// network is the lab's address range.
-func (l *Lab) network() string { return fmt.Sprintf("10.%d.0.0/16", l.SecondOctet) }
-
-// ruleArgs are the two policy routing rules of a host: what arrives from its
-// veth for the lab's range is routed, anything else is refused as
-// unreachable, so a host's traffic never leaves the machine even though the
-// root namespace forwards.
-func ruleArgs(verb string, pref int, veth, network string) [][]string {
-	return [][]string{
-		{"ip", "rule", verb, "pref", strconv.Itoa(pref), "iif", veth, "to", network, "lookup", "main"},
-		{"ip", "rule", verb, "pref", strconv.Itoa(pref + 1), "iif", veth, "unreachable"},
+// SetConnected connects the host to the lab or cuts it off, by setting the
+// router's side of its link up or down.
+func (l *Lab) SetConnected(ctx context.Context, h *Host, connected bool) error {
+	state := "down"
+	if connected {
+		state = "up"
 	}
+	_, err := run(ctx, "ip", "-n", l.Name, "link", "set", h.Link, state)
+	return err
 }
 
-func (h *Host) deleteRules(ctx context.Context) error {
-	for _, r := range ruleArgs("del", h.RulePref, h.Veth, h.Network) {
-		if out, err := run(ctx, r[0], r[1:]...); err != nil && !strings.Contains(out, "No such file") {
-			return err
-		}
-	}
-	return nil
-}
-
-// deleteLabRules removes every rule with the lab's priorities.
-func (l *Lab) deleteLabRules(ctx context.Context) error {
-	for _, pref := range []int{l.rulePref(), l.rulePref() + 1} {
-		for range 1024 {
-			out, err := run(ctx, "ip", "rule", "del", "pref", strconv.Itoa(pref))
-			if err != nil {
-				if strings.Contains(out, "No such file") {
-					break
-				}
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// killNamespace kills every process in a network namespace and waits until
-// none is left.
+// killNamespace kills every process in a network namespace and waits until none
+// is left.
 func killNamespace(ctx context.Context, ns string) error {
 	deadline := time.Now().Add(15 * time.Second)
 	for {

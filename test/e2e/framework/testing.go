@@ -56,12 +56,14 @@ func NewHost(t testing.TB, lab *Lab, name string) *Host {
 	return h
 }
 
-// LogFiles lists the host's logs: its PID 1, the kubelet stand-in (with
-// systemctl's start lines) and every static Pod container.
+// LogFiles lists the host's logs: its init's (every start, exit and systemctl
+// request), each service's (containerd, the kubelet) and each container's,
+// the kubelet's files under /var/log/pods.
 func (h *Host) LogFiles() []string {
-	files := []string{filepath.Join(h.Dir, "hostinit.log"), filepath.Join(h.StandinDir(), "kubelet.log")}
-	pods, _ := filepath.Glob(filepath.Join(h.StandinDir(), "pods", "*.log"))
-	return append(files, pods...)
+	files := []string{filepath.Join(h.Dir, "hostinit.log")}
+	services, _ := filepath.Glob(h.Path(filepath.Join(hostLogDir, "*.log")))
+	containers, _ := filepath.Glob(h.Path("/var/log/pods/*/*/*.log"))
+	return append(append(files, services...), containers...)
 }
 
 // DumpLogs prints the end of each of the host's logs to the test log
