@@ -28,11 +28,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## e2e-bins: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and upstream kubeadm, built once into $(E2E_BIN)
+## e2e-bins: the upstream binaries the e2e hosts run (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, CoreDNS, crictl) and kubeadm, built once into $(E2E_BIN)
 e2e-bins:
 	hack/build-e2e-bins.sh $(E2E_BIN)
 
-## e2e: end-to-end tests on simulated hosts against the real control-plane binaries (needs root)
+## e2e: end-to-end tests on simulated hosts with real kubelets and containerd (needs root and Debian's containerd, runc, containernetworking-plugins, iptables, nftables)
 e2e:
 	KADM_E2E_BIN_DIR=$(E2E_BIN) hack/e2e.sh
 
@@ -40,10 +40,10 @@ e2e:
 bench: build e2e-bins
 	KADM_BIN=$(abspath $(BIN)/kadm) KUBEADM_BIN=$(E2E_BIN)/kubeadm $(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
 
-## demo: kadm init on a local sandbox host that stays up, then the join command and the node list (needs root)
-demo: e2e-bins
+## demo: kadm init on a local control-plane host and the join command it prints on a worker host, then the nodes and kube-system Pods; the hosts stay up (needs root)
+demo:
 	KADM_E2E_BIN_DIR=$(E2E_BIN) $(GO) run ./test/e2e/cmd/sandbox up
 
-## demo-clean: remove the sandbox host of make demo
+## demo-clean: remove the sandbox hosts of make demo
 demo-clean:
 	$(GO) run ./test/e2e/cmd/sandbox down

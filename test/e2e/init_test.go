@@ -69,6 +69,10 @@ func TestInit(t *testing.T) {
 	out := mustRun(t, ctx, h, "kadm", args...)
 	client := verifyControlPlane(t, ctx, h, token)
 	t.Run("certificates", func(t *testing.T) { checkCertificates(t, h, controlPlaneHost{}) })
+	t.Run("the kubelet accepts the config.yaml kadm wrote", func(t *testing.T) { checkKubeletConfigAccepted(t, h) })
+	t.Run("kubelet-finalize restarts the kubelet on its rotating client certificate", func(t *testing.T) {
+		checkKubeletFinalized(t, ctx, client, h)
+	})
 	t.Run("state", func(t *testing.T) {
 		got, err := snapshot(ctx, h, client, id)
 		if err != nil {

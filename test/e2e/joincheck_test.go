@@ -37,12 +37,15 @@ const kubeletClientPair = "/var/lib/kubelet/pki/kubelet-client-current.pem"
 const joinedMessage = "This node has joined the cluster"
 
 // checkWorker checks what issue #4 accepts a worker join by: the Node is
-// Ready; kubelet.conf authenticates as system:node:<name> with the client
+// Ready, its kubelet restarted by kadm through the init system and running on
+// the config.yaml kadm wrote; kubelet.conf authenticates as system:node:<name> with the client
 // certificate the controller-manager issued for the node's CSR, which
 // chains to the cluster CA; bootstrap-kubelet.conf is gone.
 func checkWorker(t *testing.T, ctx context.Context, cp, w *framework.Host, client kubernetes.Interface, tokenID string) {
 	t.Helper()
 	waitNode(t, ctx, client, w.Name, nodeReady)
+	checkRestartedBy(t, w, "kadm join")
+	checkKubeletConfigAccepted(t, w)
 
 	conf := w.Path("/etc/kubernetes/kubelet.conf")
 	checkMode(t, conf, 0o600)

@@ -68,7 +68,7 @@ func serveDiscoveryFile(t *testing.T, h *framework.Host, body []byte) *discovery
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "kadm-e2e discovery server"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.IP(h.Gateway.AsSlice())},
+		IPAddresses: []net.IP{net.IP(suite.lab.MachineIP().AsSlice())},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
@@ -87,7 +87,7 @@ func serveDiscoveryFile(t *testing.T, h *framework.Host, body []byte) *discovery
 	}
 
 	s := &discoveryServer{}
-	ln, err := net.Listen("tcp", net.JoinHostPort(h.Gateway.String(), "0"))
+	ln, err := net.Listen("tcp", net.JoinHostPort(suite.lab.MachineIP().String(), "0"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -212,12 +212,13 @@ func (l *Lab) start(ctx context.Context, h *Host) error {
 	return os.WriteFile(filepath.Join(h.Dir, "host.json"), b, 0o644)
 }
 
-// loadImages waits for the host's containerd and, unless the host started from
-// the lab's containerd root, imports the lab's images into the namespace the
-// CRI uses, so that no image is ever pulled.
+// loadImages waits until the host's containerd serves the CRI and, unless the
+// host started from the lab's containerd root, imports the lab's images into
+// the namespace the CRI uses, so that no image is ever pulled.
 func (l *Lab) loadImages(ctx context.Context, h *Host) error {
-	err := WaitFor(ctx, 30*time.Second, 50*time.Millisecond, "containerd on "+h.Name, func(ctx context.Context) error {
-		_, err := h.Run(ctx, "ctr", "version")
+	// containerd answers its own API before its CRI plugin has registered.
+	err := WaitFor(ctx, 30*time.Second, 50*time.Millisecond, "containerd's CRI on "+h.Name, func(ctx context.Context) error {
+		_, err := h.Run(ctx, "crictl", "--timeout=2s", "version")
 		return err
 	})
 	if err != nil || l.ContainerdRoot != "" {

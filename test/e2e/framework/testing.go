@@ -85,7 +85,7 @@ func (h *Host) DumpLogs(t testing.TB) {
 		if artifacts != "" {
 			dir := filepath.Join(artifacts, safeName(t.Name()), h.Name)
 			if err := os.MkdirAll(dir, 0o755); err == nil {
-				_ = os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
+				_ = os.WriteFile(filepath.Join(dir, safeName(strings.TrimPrefix(f, h.Path("/")))), b, 0o644)
 			}
 		}
 	}
