@@ -260,9 +260,15 @@ func unitName(name string) string {
 }
 
 func (s *service) activeState() (state, sub string) {
+	state, sub, _ = s.mainPID()
+	return state, sub
+}
+
+// mainPID is the service's state and main process, 0 when none runs.
+func (s *service) mainPID() (state, sub string, pid int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state, s.sub
+	return s.state, s.sub, s.pid
 }
 
 // status prints what `systemctl status` shows first: the unit file and
