@@ -47,10 +47,12 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # One suite at a time on a machine: each run starts by sweeping the lab's
-# hosts, which would tear down another run's.
-exec 9>/run/kadm-e2e.lock
+# hosts, which would tear down another run's. The lock sits with the lab's
+# state, not in the machine's /run.
+lock="${TMPDIR:-/tmp}/kadm-e2e.lock"
+exec 9>"$lock"
 if ! flock -n 9; then
-	echo "make e2e: another e2e run holds /run/kadm-e2e.lock; waiting for it" >&2
+	echo "make e2e: another e2e run holds $lock; waiting for it" >&2
 	flock 9
 fi
 
