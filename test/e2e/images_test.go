@@ -19,14 +19,13 @@ import (
 func TestInitDryRunImages(t *testing.T) {
 	t.Parallel()
 	requireKadm(t)
-	requireComponents(t, "kubeadm")
 	for _, version := range []string{"1.37.2", "v1.37.1"} {
 		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			ctx := testContext(t, time.Minute)
 			env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir()}
 
-			list := exec.CommandContext(ctx, filepath.Join(suite.lab.ComponentsDir, "kubeadm"), "config", "images", "list", "--kubernetes-version", version)
+			list := exec.CommandContext(ctx, filepath.Join(suite.lab.BinDir, "kubeadm"), "config", "images", "list", "--kubernetes-version", version)
 			list.Env = env
 			out, err := list.Output()
 			if err != nil {

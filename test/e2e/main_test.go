@@ -18,8 +18,9 @@ import (
 // afterwards.
 var suite struct {
 	lab *framework.Lab
-	// kadmErr says why kadm did not build, so only the tests that need kadm
-	// fail when it does not.
+	// kadm is the kadm binary built for this run; kadmErr says why there is
+	// none, so only the tests that need kadm fail when it does not build.
+	kadm    string
 	kadmErr error
 }
 
@@ -93,6 +94,7 @@ func prepareLab(ctx context.Context) (*framework.Lab, func(), error) {
 	cleanup := func() { os.RemoveAll(tmp) }
 	lab := framework.E2ELab()
 	suite.kadmErr, err = lab.Prepare(ctx, tmp, os.Stderr)
+	suite.kadm = lab.Programs["kadm"]
 	if suite.kadmErr != nil {
 		fmt.Fprintln(os.Stderr, "e2e: build kadm (the tests that run it will fail):", suite.kadmErr)
 	}
