@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func TestCluster(t *testing.T) {
 // has a field it does not know or a value of the wrong type.
 func checkKubeletConfigAccepted(t *testing.T, h *framework.Host) {
 	t.Helper()
-	b, err := h.ReadFile("/var/log/kadm-e2e/kubelet.log")
+	b, err := os.ReadFile(h.LogPath("kubelet"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ type journalEvent struct {
 // start, exit and systemctl request, in order.
 func kubeletJournal(t testing.TB, h *framework.Host) []journalEvent {
 	t.Helper()
-	b, err := h.ReadFile("/var/log/kadm-e2e/kubelet.log")
+	b, err := os.ReadFile(h.LogPath("kubelet"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 )
 
 // Host is one simulated machine.
@@ -91,8 +90,6 @@ func (h *Host) Path(p string) string {
 func (h *Host) LogPath(service string) string {
 	return h.Path(filepath.Join(hostLogDir, service+".log"))
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // ReadFile reads a file as the host sees it, following symbolic links with the
 // host's view of their targets (the kubelet's kubelet-client-current.pem links
