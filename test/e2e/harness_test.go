@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -170,6 +172,8 @@ func TestHosts(t *testing.T) {
 		}
 	})
 
+	t.Run("a sweep removes what an interrupted run left", func(t *testing.T) { testSweepAfterCrash(t, ctx) })
+
 	t.Run("teardown leaves nothing behind", func(t *testing.T) {
 		h, err := suite.lab.CreateHost(ctx, "harness-gone")
 		if err != nil {
@@ -223,6 +227,40 @@ func TestHosts(t *testing.T) {
 			t.Errorf("the host's /etc/kubernetes leaked to the test machine")
 		}
 	})
+}
+
+// testSweepAfterCrash has a process create a host of a lab of its own and
+// die without tearing it down, as an interrupted run would; a sweep of that
+// lab must leave nothing of it on the machine.
+func testSweepAfterCrash(t *testing.T, ctx context.Context) {
+	lab := &framework.Lab{Name: "kadm-crash", LinkPrefix: "kcrash", SecondOctet: 79,
+		Init: suite.lab.Init, BinDir: suite.lab.BinDir, UnitDir: suite.lab.UnitDir, Images: suite.lab.Images,
+		ContainerdRoot: suite.lab.ContainerdRoot, Programs: suite.lab.Programs}
+	b, err := json.Marshal(lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lab.Sweep(context.WithoutCancel(ctx)) })
+	cmd := exec.CommandContext(ctx, os.Args[0], "crash", "victim")
+	cmd.Env = append(os.Environ(), helperEnv+"=1", crashLabEnv+"="+string(b))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("the crashing helper ended with %v, want killed by SIGKILL:\n%s", err, out)
+	}
+	left, err := lab.Leftovers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(left, "network namespace kadm-crash-victim") || !slices.ContainsFunc(left, func(s string) bool { return strings.HasPrefix(s, "cgroup ") }) {
+		t.Fatalf("the killed run left %q, want at least its host's namespace and cgroups", left)
+	}
+	if err := lab.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := lab.Leftovers(ctx); err != nil || len(left) > 0 {
+		t.Errorf("after the sweep: %q (%v)", left, err)
+	}
 }
 
 // expectBody gets url and checks the answer is want.

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -25,7 +26,10 @@ import (
 const helperEnv = "KADM_E2E_HELPER"
 
 // inHost runs the test binary as a helper inside h: "get URL", "serve ADDR",
-// "forward LISTEN>TARGET", "pgrep TEXT" or "pkill TEXT".
+// "forward LISTEN>TARGET", "pgrep TEXT" or "pkill TEXT". On the test machine,
+// "crash HOST" creates a host of the lab described by $KADM_E2E_CRASH_LAB,
+// runs a container in it and dies without tearing anything down, as an
+// interrupted run would.
 func inHost(ctx context.Context, h *framework.Host, args ...string) (string, error) {
 	cmd := h.Command(ctx, os.Args[0], args...)
 	cmd.Env = append(cmd.Env, helperEnv+"=1")
@@ -61,6 +65,8 @@ func runHelper(args []string) int {
 		err = helperProcesses(args[1], false)
 	case "pkill":
 		err = helperProcesses(args[1], true)
+	case "crash":
+		err = helperCrash(args[1])
 	default:
 		err = fmt.Errorf("unknown helper command %q", args[0])
 	}
@@ -162,4 +168,25 @@ func writeFile(t testing.TB, path, content string) {
 	if err := atomicfile.Write(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// crashLabEnv carries the lab of the "crash" helper, as JSON.
+const crashLabEnv = "KADM_E2E_CRASH_LAB"
+
+func helperCrash(name string) error {
+	lab := &framework.Lab{}
+	if err := json.Unmarshal([]byte(os.Getenv(crashLabEnv)), lab); err != nil {
+		return fmt.Errorf("%s: %w", crashLabEnv, err)
+	}
+	ctx := context.Background()
+	h, err := lab.CreateHost(ctx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Run(ctx, "ctr", "--namespace=k8s.io", "run", "--detach", "--cgroup", "/"+h.Cgroup+"/crash",
+		"registry.k8s.io/pause:3.10.2", "crash"); err != nil {
+		return err
+	}
+	fmt.Println(h.Namespace)
+	return syscall.Kill(os.Getpid(), syscall.SIGKILL)
 }
