@@ -30,6 +30,7 @@ func TestCluster(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
 	t.Parallel()
+	reserveNodes(t, 2, 2)
 	ctx := testContext(t, 20*time.Minute)
 	c := initControlPlaneCluster(t, ctx, "acc-cp1")
 	w1 := framework.NewHost(t, suite.lab, "acc-w1")

@@ -29,6 +29,7 @@ import (
 // nothing; teardown leaves nothing behind.
 func TestHosts(t *testing.T) {
 	framework.RequireRoot(t)
+	reserveNodes(t, 0, 4)
 	ctx := testContext(t, 3*time.Minute)
 	a := framework.NewHost(t, suite.lab, "harness-a")
 	b := framework.NewHost(t, suite.lab, "harness-b")

@@ -84,6 +84,7 @@ type benchJoin struct {
 // bootstrap requests, and their ratio for kadm over kubeadm.
 func BenchmarkJoin(b *testing.B) {
 	framework.RequireRoot(b)
+	reserveNodes(b, 1, 1)
 	if suite.kadmErr != nil {
 		b.Fatalf("kadm did not build: %v", suite.kadmErr)
 	}

@@ -47,6 +47,7 @@ func TestJoin(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
 	t.Parallel()
+	reserveNodes(t, 1, 7)
 	ctx := testContext(t, 15*time.Minute)
 	c := initJoinCluster(t, ctx, "join-cp")
 

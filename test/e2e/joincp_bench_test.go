@@ -26,6 +26,7 @@ const cpJoinedMessage = "This node has joined the cluster and a new control plan
 // process start to end (both end after wait-control-plane).
 func BenchmarkJoinControlPlane(b *testing.B) {
 	framework.RequireRoot(b)
+	reserveNodes(b, 2, 0)
 	if suite.kadmErr != nil {
 		b.Fatalf("kadm did not build: %v", suite.kadmErr)
 	}

@@ -51,6 +51,7 @@ func TestJoinControlPlane(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
 	t.Parallel()
+	reserveNodes(t, 4, 1)
 	ctx := testContext(t, 20*time.Minute)
 	c := initControlPlaneCluster(t, ctx, "cpj-1")
 

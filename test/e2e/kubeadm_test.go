@@ -28,6 +28,7 @@ import (
 func TestKubeadmReference(t *testing.T) {
 	framework.RequireRoot(t)
 	t.Parallel()
+	reserveNodes(t, 1, 1)
 	ctx := testContext(t, 15*time.Minute)
 	cp := framework.NewHost(t, suite.lab, "kubeadm-cp")
 	token, id, _ := newToken(t)

@@ -18,6 +18,9 @@ import (
 // afterwards.
 var suite struct {
 	lab *framework.Lab
+	// budget shares the machine's inotify instances among the tests that run
+	// at once.
+	budget *framework.Budget
 	// kadm is the kadm binary built for this run; kadmErr says why there is
 	// none, so only the tests that need kadm fail when it does not build.
 	kadm    string
@@ -52,6 +55,10 @@ func runSuite(m *testing.M) int {
 	}
 	if left, err := lab.Leftovers(ctx); err != nil || len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "e2e: an earlier run left, and the sweep did not remove: %q (%v)\n", left, err)
+		return 1
+	}
+	if suite.budget, err = framework.NewInotifyBudget(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	if err := framework.CheckKubeProxyConntrack(); err != nil {
@@ -107,6 +114,13 @@ func requireKadm(t *testing.T) {
 	if suite.kadmErr != nil {
 		t.Fatalf("kadm did not build: %v", suite.kadmErr)
 	}
+}
+
+// reserveNodes waits until the machine can run that many more nodes at once
+// (see framework.Budget) and holds them for the test.
+func reserveNodes(t testing.TB, controlPlanes, workers int) {
+	t.Helper()
+	suite.budget.Reserve(t, controlPlanes, workers)
 }
 
 // testContext is a context bounded by timeout and by the test's deadline.

@@ -34,6 +34,7 @@ func TestTokenCommands(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
 	t.Parallel()
+	reserveNodes(t, 1, 3)
 	ctx := testContext(t, 15*time.Minute)
 	c := initJoinCluster(t, ctx, "tok-cp")
 	cp := c.cp

@@ -221,8 +221,12 @@ func (l *Lab) loadImages(ctx context.Context, h *Host) error {
 		_, err := h.Run(ctx, "crictl", "--timeout=2s", "version")
 		return err
 	})
-	if err != nil || l.ContainerdRoot != "" {
-		return err
+	if err != nil {
+		log, _ := os.ReadFile(h.LogPath("containerd"))
+		return fmt.Errorf("%w\ncontainerd's log:\n%s", err, tail(log, 30))
+	}
+	if l.ContainerdRoot != "" {
+		return nil
 	}
 	_, err = h.Run(ctx, "ctr", "--namespace=k8s.io", "images", "import", l.Images)
 	return err
