@@ -60,5 +60,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export KADM_E2E_BIN_DIR="${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/v1.37.2}"
 "$root/hack/build-e2e-bins.sh" "$KADM_E2E_BIN_DIR"
 
+# How many tests run at once is decided by the inotify budget the tests
+# reserve their nodes from (framework.Budget), not by go test's -parallel,
+# which must only never keep the parallel subtests of a test holding a
+# reservation from running.
 cd "$root"
-exec go test -tags e2e -count=1 -timeout "${KADM_E2E_TIMEOUT:-40m}" ./test/e2e/ "$@"
+exec go test -tags e2e -count=1 -parallel 64 -timeout "${KADM_E2E_TIMEOUT:-40m}" ./test/e2e/ "$@"
