@@ -65,4 +65,4 @@ export KADM_E2E_BIN_DIR="${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/v1.37.2}"
 # which must only never keep the parallel subtests of a test holding a
 # reservation from running.
 cd "$root"
-exec go test -tags e2e -count=1 -parallel 64 -timeout "${KADM_E2E_TIMEOUT:-40m}" ./test/e2e/ "$@"
+exec go test -tags e2e -count=1 -parallel 64 -timeout "${KADM_E2E_TIMEOUT:-40m}" ./test/e2e/... "$@"

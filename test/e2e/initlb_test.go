@@ -24,6 +24,7 @@ func TestInitLoadBalancerNotReady(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
 	t.Parallel()
+	reserveNodes(t, 1, 0)
 	ctx := testContext(t, 15*time.Minute)
 	h := framework.NewHost(t, suite.lab, "init-lb")
 	token, _, _ := newToken(t)
