@@ -24,7 +24,7 @@ const referenceVersion = "v1.37.2"
 func kubeadmBinary(t *testing.T) string {
 	bin := os.Getenv("KUBEADM_BIN")
 	if bin == "" {
-		bin = filepath.Join(framework.ComponentsDir(), "kubeadm")
+		bin = filepath.Join(framework.BinDir(), "kubeadm")
 	}
 	if _, err := os.Stat(bin); err != nil {
 		if requireKubeadm {
