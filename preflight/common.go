@@ -33,8 +33,10 @@ func RootChecks(h machine.Host) []Check {
 // nodeChecks are the checks init and join share: the node must be able to
 // run a kubelet with a container runtime.
 func nodeChecks(ctx context.Context, h machine.Host, nr *config.NodeRegistrationOptions, k8sVersion, kadmVersion string) []Check {
+	socket := config.CRISocketURL(nr.CRISocket)
 	checks := []Check{
-		CRI{Socket: config.CRISocketURL(nr.CRISocket), Root: h.Root, Dial: h.Dial},
+		CRI{Socket: socket, Connect: h.CRI},
+		ContainerRuntimeVersion{Socket: socket, Connect: h.CRI},
 		Swap{Root: h.Root},
 	}
 	checks = append(checks, requiredTools(h.LookPath)...)

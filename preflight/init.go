@@ -33,9 +33,9 @@ type InitParams struct {
 // controlPlaneManifests are the static Pods whose files must not exist yet.
 var controlPlaneManifests = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"}
 
-// InitChecks are kubeadm v1.37's init checks, in its order, after RootChecks.
-// kadm has no CRI client, so it leaves out ContainerRuntimeVersion and image
-// pulls; and it does not ask an external etcd for its version.
+// InitChecks are kubeadm v1.37's init checks, in its order, after RootChecks;
+// ImagePullChecks come after them. Like kubeadm, kadm does not ask an
+// external etcd for its version.
 func InitChecks(ctx context.Context, p InitParams, h machine.Host) []Check {
 	cfg, cluster := p.Cfg, p.Cluster
 	bindPort := int(cfg.LocalAPIEndpoint.BindPort)

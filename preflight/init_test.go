@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/cri/crifake"
 	"github.com/kadm-project/kadm/node/machine"
 )
 
@@ -23,7 +24,7 @@ func healthyHost(p *ports) machine.Host {
 	return machine.Host{
 		Root:             healthyRoot(),
 		Listen:           p.listen,
-		Dial:             pipeDial,
+		CRI:              (&crifake.Runtime{RuntimeConfig: true}).Connect,
 		LookPath:         func(file string) (string, error) { return "/usr/bin/" + file, nil },
 		Run:              commands{"kubelet --version": {out: "Kubernetes v1.37.2"}}.run,
 		InitSystem:       withSystemd(commands{"systemctl status kubelet": {}, "systemctl is-enabled kubelet": {}, "systemctl status firewalld": {out: "Unit firewalld.service could not be found."}}),
@@ -52,7 +53,7 @@ func TestInitChecks(t *testing.T) {
 		"FileAvailable--etc-kubernetes-manifests-kube-scheduler.yaml",
 		"FileAvailable--etc-kubernetes-manifests-etcd.yaml",
 		"HTTPProxy", "HTTPProxyCIDR", "HTTPProxyCIDR",
-		"CRI", "Swap", "FileExisting-losetup", "FileExisting-mount", "FileExisting-cp", "SystemVerification",
+		"CRI", "ContainerRuntimeVersion", "Swap", "FileExisting-losetup", "FileExisting-mount", "FileExisting-cp", "SystemVerification",
 		"Hostname", "KubeletVersion", "Service-kubelet", "Port-10250",
 		"FileContent--proc-sys-net-ipv4-ip_forward",
 		"Port-2379", "Port-2380", "DirAvailable--var-lib-etcd",
@@ -85,9 +86,9 @@ func TestInitChecks(t *testing.T) {
 			},
 			wantNames: slices.Concat(
 				[]string{"NumCPU", "Mem", "KubernetesVersion", "Firewalld", "Port-8443"},
-				defaultNames[5:13], []string{"HTTPProxyCIDR", "HTTPProxyCIDR"}, defaultNames[14:24],
+				defaultNames[5:13], []string{"HTTPProxyCIDR", "HTTPProxyCIDR"}, defaultNames[14:25],
 				[]string{"FileContent--proc-sys-net-ipv4-ip_forward", "FileContent--proc-sys-net-ipv6-conf-default-forwarding"},
-				defaultNames[25:]),
+				defaultNames[26:]),
 			wantBound: []string{"tcp 10.0.0.1:8443", "tcp 127.0.0.1:10259", "tcp :10257", "tcp :10250", "tcp 10.0.0.9:2379", "tcp 10.0.0.9:2380"},
 		},
 		{
@@ -96,7 +97,7 @@ func TestInitChecks(t *testing.T) {
 				p.Cluster.Etcd = config.Etcd{External: &config.ExternalEtcd{
 					Endpoints: []string{"https://10.0.0.5:2379"}, CAFile: "/etc/etcd/ca.crt", CertFile: "/etc/etcd/client.crt", KeyFile: "/etc/etcd/client.key"}}
 			},
-			wantNames: slices.Concat(defaultNames[:25], []string{"ExternalEtcdClientCertificates", "ExternalEtcdClientCertificates", "ExternalEtcdClientCertificates"}),
+			wantNames: slices.Concat(defaultNames[:26], []string{"ExternalEtcdClientCertificates", "ExternalEtcdClientCertificates", "ExternalEtcdClientCertificates"}),
 		},
 		{
 			name: "control-plane join skips the node checks and downloaded certificates",
@@ -112,7 +113,7 @@ func TestInitChecks(t *testing.T) {
 				p.Cfg.LocalAPIEndpoint.AdvertiseAddress = "fd00::10"
 				p.Cluster.Networking.ServiceSubnet = "fd00:96::/112"
 			},
-			wantNames: slices.Concat(defaultNames[:24], []string{"FileContent--proc-sys-net-ipv6-conf-default-forwarding"}, defaultNames[25:]),
+			wantNames: slices.Concat(defaultNames[:25], []string{"FileContent--proc-sys-net-ipv6-conf-default-forwarding"}, defaultNames[26:]),
 		},
 	}
 	for _, tt := range tests {

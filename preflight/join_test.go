@@ -2,7 +2,6 @@ package preflight
 
 import (
 	"context"
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -10,15 +9,9 @@ import (
 	"github.com/kadm-project/kadm/config"
 )
 
-func pipeDial(context.Context, string, string) (net.Conn, error) {
-	c1, c2 := net.Pipe()
-	c2.Close()
-	return c1, nil
-}
-
 func TestJoinChecks(t *testing.T) {
 	t.Parallel()
-	common := []string{"CRI", "Swap", "FileExisting-losetup", "FileExisting-mount", "FileExisting-cp", "SystemVerification",
+	common := []string{"CRI", "ContainerRuntimeVersion", "Swap", "FileExisting-losetup", "FileExisting-mount", "FileExisting-cp", "SystemVerification",
 		"Hostname", "KubeletVersion", "Service-kubelet", "Port-10250"}
 	files := []string{"FileAvailable--etc-kubernetes-kubelet.conf", "FileAvailable--etc-kubernetes-bootstrap-kubelet.conf"}
 	tests := []struct {

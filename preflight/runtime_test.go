@@ -1,38 +1,42 @@
 package preflight
 
 import (
-	"context"
-	"errors"
-	"io/fs"
-	"net"
 	"testing"
-	"testing/fstest"
+
+	"github.com/kadm-project/kadm/node/cri/crifake"
 )
+
+const socket = "unix:///var/run/containerd/containerd.sock"
 
 func TestCRI(t *testing.T) {
 	t.Parallel()
-	root := fstest.MapFS{
-		"var/run/containerd/containerd.sock": {Mode: fs.ModeSocket},
-		"var/run/crio/crio.sock":             {Mode: fs.ModeSocket},
-		"run/not-a-socket":                   {Data: []byte("x")},
-	}
-	dial := func(_ context.Context, network, address string) (net.Conn, error) {
-		if network != "unix" || address != "/var/run/containerd/containerd.sock" {
-			return nil, errors.New("connect: connection refused")
+	ready := &crifake.Runtime{}
+	notReady := &crifake.Runtime{NotReady: "containerd is starting"}
+	t.Cleanup(func() {
+		if !ready.Closed() {
+			t.Error("the CRI check left its connection open")
 		}
-		c1, c2 := net.Pipe()
-		c2.Close()
-		return c1, nil
-	}
+	})
 	runCases(t, []checkCase{
-		{name: "running", check: CRI{Socket: "unix:///var/run/containerd/containerd.sock", Root: root, Dial: dial}, wantName: "CRI"},
-		{name: "socket without a runtime", check: CRI{Socket: "unix:///var/run/crio/crio.sock", Root: root, Dial: dial}, wantName: "CRI",
-			errs: []string{"could not connect to the container runtime at /var/run/crio/crio.sock: connect: connection refused"}},
-		{name: "no socket", check: CRI{Socket: "unix:///var/run/cri-dockerd.sock", Root: root, Dial: dial}, wantName: "CRI",
-			errs: []string{"/var/run/cri-dockerd.sock does not exist"}},
-		{name: "not a socket", check: CRI{Socket: "unix:///run/not-a-socket", Root: root, Dial: dial}, wantName: "CRI",
-			errs: []string{"/run/not-a-socket is not a socket"}},
-		{name: "not a unix URL", check: CRI{Socket: "tcp://127.0.0.1:1234", Root: root, Dial: dial}, wantName: "CRI",
+		{name: "ready", check: CRI{Socket: socket, Connect: ready.Connect}, wantName: "CRI"},
+		{name: "not ready", check: CRI{Socket: socket, Connect: notReady.Connect}, wantName: "CRI",
+			errs: []string{`container runtime condition "RuntimeReady" is not true. reason: NotReady, message: containerd is starting`}},
+		{name: "unreachable", check: CRI{Socket: socket, Connect: crifake.Unreachable}, wantName: "CRI",
+			errs: []string{"could not connect to the container runtime at " + socket + ": dial unix /var/run/containerd/containerd.sock: connect: no such file or directory; " +
+				"is the container runtime (containerd, CRI-O) installed and running? If it listens elsewhere, give its endpoint with --cri-socket"}},
+		{name: "not a unix URL", check: CRI{Socket: "tcp://127.0.0.1:1234", Connect: crifake.Unreachable}, wantName: "CRI",
 			errs: []string{`"tcp://127.0.0.1:1234" is not a unix:// socket URL`}},
+	})
+}
+
+func TestContainerRuntimeVersion(t *testing.T) {
+	t.Parallel()
+	runCases(t, []checkCase{
+		{name: "RuntimeConfig implemented", check: ContainerRuntimeVersion{Socket: socket, Connect: (&crifake.Runtime{RuntimeConfig: true}).Connect},
+			wantName: "ContainerRuntimeVersion"},
+		{name: "RuntimeConfig unimplemented only warns", check: ContainerRuntimeVersion{Socket: socket, Connect: (&crifake.Runtime{}).Connect},
+			wantName: "ContainerRuntimeVersion", warnings: []string{"You must update your container runtime to a version that supports the CRI method RuntimeConfig."}},
+		{name: "unreachable", check: ContainerRuntimeVersion{Socket: socket, Connect: crifake.Unreachable},
+			wantName: "ContainerRuntimeVersion", errs: []string{"could not connect to the container runtime at " + socket}},
 	})
 }

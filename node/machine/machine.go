@@ -17,6 +17,7 @@ import (
 	system "k8s.io/system-validators/validators"
 
 	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/node/cri"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 )
@@ -29,8 +30,9 @@ type Host struct {
 	Root fs.FS
 	// Listen binds a port, to find out whether it is free.
 	Listen func(network, address string) (net.Listener, error)
-	// Dial connects, for instance to the container runtime's socket.
-	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// CRI connects to the container runtime at endpoint, a unix:// URL,
+	// and fails when it does not answer.
+	CRI func(ctx context.Context, endpoint string) (cri.Runtime, error)
 	// LookPath finds an executable on PATH.
 	LookPath func(file string) (string, error)
 	// Run runs a command, such as `kubelet --version`.
@@ -62,9 +64,15 @@ func Real() Host {
 	var d net.Dialer
 	var r net.Resolver
 	return Host{
-		Root:       os.DirFS("/"),
-		Listen:     net.Listen,
-		Dial:       d.DialContext,
+		Root:   os.DirFS("/"),
+		Listen: net.Listen,
+		CRI: func(ctx context.Context, endpoint string) (cri.Runtime, error) {
+			c, err := cri.Connect(ctx, endpoint, d.DialContext)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
 		LookPath:   exec.LookPath,
 		Run:        initsystem.Exec,
 		InitSystem: initsystem.Host,

@@ -27,9 +27,8 @@ func preflightPhase() workflow.Phase[Data] {
 }
 
 // runPreflight checks for root first, alone, so that a user without it gets
-// one clear error instead of a list of consequences. kadm has no CRI client,
-// so unlike kubeadm it pulls no images here: the container runtime pulls
-// them when the kubelet starts the static Pods.
+// one clear error instead of a list of consequences; then the node; then it
+// pulls the control plane's images.
 func runPreflight(ctx context.Context, d Data, h machine.Host) error {
 	progress.Printf(ctx, "[preflight] Running pre-flight checks\n")
 	ignore := d.IgnorePreflightErrors()
@@ -42,5 +41,8 @@ func runPreflight(ctx context.Context, d Data, h machine.Host) error {
 		ManifestDir: d.ManifestDir(),
 		KadmVersion: config.DefaultKubernetesVersion,
 	}, h)
-	return phases.RunChecks(ctx, checks, ignore)
+	if err := phases.RunChecks(ctx, checks, ignore); err != nil {
+		return err
+	}
+	return phases.PullImages(ctx, h, d.Program(), &d.Cfg().NodeRegistration, d.ClusterCfg(), d.DryRun(), ignore)
 }

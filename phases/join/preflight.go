@@ -63,13 +63,12 @@ func controlPlanePreflight(ctx context.Context, d Data, cluster *config.ClusterC
 	if err := phases.RunChecks(ctx, checks, d.IgnorePreflightErrors()); err != nil {
 		return err
 	}
-	if cfg.ControlPlane.CertificateKey != "" {
-		return nil
+	if cfg.ControlPlane.CertificateKey == "" {
+		if missing := missingFiles(sharedFiles(cluster)); len(missing) > 0 {
+			return fmt.Errorf("%w: one or more conditions for hosting a new control plane instance is not satisfied: the shared certificates %v are missing; "+
+				"join with --certificate-key (from '%s init phase upload-certs --upload-certs' on a control-plane node), or copy them from a control-plane node",
+				preflight.ErrChecksFailed, missing, d.Program())
+		}
 	}
-	if missing := missingFiles(sharedFiles(cluster)); len(missing) > 0 {
-		return fmt.Errorf("%w: one or more conditions for hosting a new control plane instance is not satisfied: the shared certificates %v are missing; "+
-			"join with --certificate-key (from '%s init phase upload-certs --upload-certs' on a control-plane node), or copy them from a control-plane node",
-			preflight.ErrChecksFailed, missing, d.Program())
-	}
-	return nil
+	return phases.PullImages(ctx, h, d.Program(), &cfg.NodeRegistration, cluster, d.DryRun(), d.IgnorePreflightErrors())
 }

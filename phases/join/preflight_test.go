@@ -12,6 +12,7 @@ import (
 
 	system "k8s.io/system-validators/validators"
 
+	"github.com/kadm-project/kadm/node/cri/crifake"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/preflight"
@@ -28,7 +29,7 @@ func bareHost(uid int, present ...string) machine.Host {
 	return machine.Host{
 		Root:             root,
 		Listen:           func(string, string) (net.Listener, error) { return nil, errNone },
-		Dial:             func(context.Context, string, string) (net.Conn, error) { return nil, errNone },
+		CRI:              crifake.Unreachable,
 		LookPath:         func(string) (string, error) { return "", errNone },
 		Run:              func(context.Context, string, ...string) ([]byte, error) { return nil, errNone },
 		InitSystem:       func() (initsystem.InitSystem, error) { return nil, errNone },

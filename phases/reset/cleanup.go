@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/cleanup"
+	"github.com/kadm-project/kadm/node/cri"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/node/machine"
 )
@@ -140,25 +140,27 @@ func unmountKubelet(ctx context.Context, d Data, h machine.Host) error {
 	return nil
 }
 
-// removeContainers removes the Pods the kubelet started, with crictl: kadm
-// does not speak the CRI protocol itself.
+// removeContainers stops and removes the Pods the kubelet started, and so
+// their containers, through the container runtime's CRI; like kubeadm it
+// only warns when it cannot.
 func removeContainers(ctx context.Context, d Data, h machine.Host) {
 	socket := d.CRISocket()
 	if socket == "" {
 		progress.Printf(ctx, "[reset] WARNING: No container runtime found: remove the Kubernetes containers by hand\n")
 		return
 	}
-	args := []string{"--runtime-endpoint", socket, "rmp", "--all", "--force"}
 	if d.DryRun() {
 		progress.Printf(ctx, "[dryrun] Would remove Kubernetes-managed containers\n")
 		return
 	}
-	if _, err := h.LookPath("crictl"); err != nil {
-		progress.Printf(ctx, "[reset] WARNING: crictl is not installed: remove the Kubernetes containers by hand with 'crictl %s'\n", strings.Join(args, " "))
+	progress.Printf(ctx, "[reset] Removing Kubernetes-managed containers\n")
+	rt, err := h.CRI(ctx, socket)
+	if err != nil {
+		progress.Printf(ctx, "[reset] WARNING: Failed to remove containers: %v\n", err)
 		return
 	}
-	progress.Printf(ctx, "[reset] Removing Kubernetes-managed containers\n")
-	if out, err := h.Run(ctx, "crictl", args...); err != nil {
-		progress.Printf(ctx, "[reset] WARNING: Failed to remove containers: %v: %s\n", err, strings.TrimSpace(string(out)))
+	defer rt.Close()
+	if err := cri.RemovePods(ctx, rt); err != nil {
+		progress.Printf(ctx, "[reset] WARNING: Failed to remove containers: %v\n", err)
 	}
 }

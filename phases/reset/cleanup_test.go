@@ -67,9 +67,28 @@ func TestCleanupNode(t *testing.T) {
 	if want := []string{filepath.Join(d.KubeletDir(), "pods/abc/volumes/data")}; !slices.Equal(d.unmounted, want) {
 		t.Errorf("unmounted %v, want %v", d.unmounted, want)
 	}
-	wantRun := []string{"crictl", "--runtime-endpoint", d.criSocket, "rmp", "--all", "--force"}
-	if len(d.ran) != 1 || !slices.Equal(d.ran[0], wantRun) {
-		t.Errorf("ran %v, want %v", d.ran, wantRun)
+	if pods := d.runtime.Pods; len(pods) != 0 || !d.runtime.Closed() {
+		t.Errorf("the runtime still has the Pods %v (connection closed: %v)", pods, d.runtime.Closed())
+	}
+}
+
+// TestCleanupNodeRuntimeUnreachable: a runtime that cannot be reached is a
+// warning, as in kubeadm, and the rest of the cleanup goes on.
+func TestCleanupNodeRuntimeUnreachable(t *testing.T) {
+	t.Parallel()
+	d := newFakeData(t)
+	layHost(t, d)
+	d.runtime = nil
+	out, err := run(t, runCleanupNode, d)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := "[reset] WARNING: Failed to remove containers: could not connect to the container runtime at " + d.criSocket
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if exist(filepath.Join(d.root, hostFiles[0])) {
+		t.Error("the files were kept")
 	}
 }
 
@@ -112,8 +131,8 @@ func TestCleanupNodeDryRun(t *testing.T) {
 			t.Errorf("dry run removed %s", f)
 		}
 	}
-	if len(d.sys.stopped) != 0 || len(d.unmounted) != 0 || len(d.ran) != 0 {
-		t.Errorf("dry run changed the host: stopped %v, unmounted %v, ran %v", d.sys.stopped, d.unmounted, d.ran)
+	if len(d.sys.stopped) != 0 || len(d.unmounted) != 0 || len(d.runtime.Pods) != 2 {
+		t.Errorf("dry run changed the host: stopped %v, unmounted %v, Pods left %v", d.sys.stopped, d.unmounted, d.runtime.Pods)
 	}
 	d.dryRun = false
 	real, err := run(t, runCleanupNode, d)
@@ -203,7 +222,7 @@ func TestCleanupNodeWithoutRuntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.ran) != 0 || !strings.Contains(out, "No container runtime found") {
-		t.Errorf("ran %v; output:\n%s", d.ran, out)
+	if len(d.runtime.Pods) != 2 || !strings.Contains(out, "No container runtime found") {
+		t.Errorf("Pods left %v; output:\n%s", d.runtime.Pods, out)
 	}
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/cri"
+	"github.com/kadm-project/kadm/node/cri/crifake"
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/staticpod"
@@ -36,14 +38,17 @@ type fakeData struct {
 	mounts        string
 	unmountErr    error
 	unmounted     []string
-	ran           [][]string
-	uid           int
-	timeouts      *config.Timeouts
+	// runtime is the node's container runtime, holding the Pods the
+	// kubelet started; unreachable when nil.
+	runtime  *crifake.Runtime
+	uid      int
+	timeouts *config.Timeouts
 }
 
 func newFakeData(t *testing.T) *fakeData {
 	t.Helper()
-	d := &fakeData{root: t.TempDir(), in: strings.NewReader(""), sys: &fakeInitSystem{}, criSocket: config.DefaultCRISocket}
+	d := &fakeData{root: t.TempDir(), in: strings.NewReader(""), sys: &fakeInitSystem{}, criSocket: config.DefaultCRISocket,
+		runtime: &crifake.Runtime{Pods: []cri.PodSandbox{{ID: "a1", Name: "kube-apiserver-cp-1", Namespace: "kube-system"}, {ID: "b2", Name: "etcd-cp-1", Namespace: "kube-system"}}}}
 	for _, dir := range []string{d.ManifestDir(), d.KubeletDir(), d.EtcdParentDir()} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -85,15 +90,15 @@ func (d *fakeData) Etcd(context.Context, string) (EtcdCluster, error) {
 	return d.etcd, nil
 }
 func (d *fakeData) Host() machine.Host {
+	connect := crifake.Unreachable
+	if d.runtime != nil {
+		connect = d.runtime.Connect
+	}
 	return machine.Host{
 		UID:        func() int { return d.uid },
 		InitSystem: func() (initsystem.InitSystem, error) { return d.sys, nil },
-		LookPath:   func(string) (string, error) { return "/usr/bin/crictl", nil },
-		Run: func(_ context.Context, name string, args ...string) ([]byte, error) {
-			d.ran = append(d.ran, append([]string{name}, args...))
-			return nil, nil
-		},
-		Mounts: d.mounts,
+		CRI:        connect,
+		Mounts:     d.mounts,
 		Unmount: func(p string) error {
 			d.unmounted = append(d.unmounted, p)
 			return d.unmountErr
