@@ -26,7 +26,7 @@ func newConfigCmd(s IOStreams) *cobra.Command {
 	// kubeadm's config takes --kubeconfig although no subcommand of v1.37
 	// talks to the cluster; scripts that pass it keep working.
 	cmd.PersistentFlags().String(options.Kubeconfig, config.DefaultAdminConf, options.HelpKubeconfig)
-	cmd.AddCommand(newConfigPrintCmd(s), newConfigMigrateCmd(s), newConfigValidateCmd(s))
+	cmd.AddCommand(newConfigImagesCmd(s), newConfigPrintCmd(s), newConfigMigrateCmd(s), newConfigValidateCmd(s))
 	cmd.RunE = requireSubcommand
 	return cmd
 }

@@ -66,16 +66,14 @@ type initOptions struct {
 
 func newInitOptions(program string) *initOptions {
 	return &initOptions{
-		program:           program,
-		bindPort:          config.DefaultAPIBindPort,
-		serviceSubnet:     config.DefaultServiceSubnet,
-		dnsDomain:         config.DefaultDNSDomain,
-		kubernetesVersion: config.DefaultKubernetesVersionLabel,
-		certificatesDir:   config.DefaultCertificatesDir,
-		imageRepository:   config.DefaultImageRepository,
-		tokenTTL:          24 * time.Hour,
-		kubeconfigDir:     config.DefaultKubernetesDir,
-		kubeconfigPath:    config.DefaultAdminConf,
+		program:         program,
+		bindPort:        config.DefaultAPIBindPort,
+		serviceSubnet:   config.DefaultServiceSubnet,
+		dnsDomain:       config.DefaultDNSDomain,
+		certificatesDir: config.DefaultCertificatesDir,
+		tokenTTL:        24 * time.Hour,
+		kubeconfigDir:   config.DefaultKubernetesDir,
+		kubeconfigPath:  config.DefaultAdminConf,
 	}
 }
 
@@ -114,11 +112,10 @@ func addInitFlags(f *pflag.FlagSet, o *initOptions) {
 	f.StringVar(&o.controlPlaneEndpoint, options.ControlPlaneEndpoint, "", "Specify a stable IP address or DNS name for the control plane.")
 	f.StringVar(&o.criSocket, options.CRISocket, "", options.HelpCRISocket)
 	f.BoolVar(&o.dryRun, options.DryRun, false, options.HelpDryRun)
-	f.StringVar(&o.featureGates, options.FeatureGates, "",
-		"A set of key=value pairs that describe feature gates for various features. Options are:\n"+strings.Join(knownFeatureGates(), "\n"))
+	addFeatureGatesFlag(f, &o.featureGates)
 	f.StringSliceVar(&o.ignorePreflightErrors, options.IgnorePreflightErrors, nil, options.HelpIgnorePreflightErrors)
-	f.StringVar(&o.imageRepository, options.ImageRepository, o.imageRepository, "Choose a container registry to pull control plane images from")
-	f.StringVar(&o.kubernetesVersion, options.KubernetesVersion, o.kubernetesVersion, "Choose a specific Kubernetes version for the control plane.")
+	addImageRepositoryFlag(f, &o.imageRepository)
+	addKubernetesVersionFlag(f, &o.kubernetesVersion)
 	f.StringVar(&o.nodeName, options.NodeName, "", options.HelpNodeName)
 	f.StringVar(&o.patchesDir, options.Patches, "", options.HelpPatches)
 	f.StringVar(&o.podSubnet, options.PodNetworkCIDR, "",
@@ -153,6 +150,21 @@ func initPhaseOnlyFlags(o *initOptions) *pflag.FlagSet {
 		_ = f.MarkDeprecated(a.flag, fmt.Sprintf("use 'ClusterConfiguration.%s.extraArgs' instead. %s", a.field, removed))
 	}
 	return f
+}
+
+// The flags that choose what a control plane runs, shared by init and the
+// images commands. The defaults are kubeadm's.
+func addFeatureGatesFlag(f *pflag.FlagSet, dst *string) {
+	f.StringVar(dst, options.FeatureGates, "",
+		"A set of key=value pairs that describe feature gates for various features. Options are:\n"+strings.Join(knownFeatureGates(), "\n"))
+}
+
+func addImageRepositoryFlag(f *pflag.FlagSet, dst *string) {
+	f.StringVar(dst, options.ImageRepository, config.DefaultImageRepository, "Choose a container registry to pull control plane images from")
+}
+
+func addKubernetesVersionFlag(f *pflag.FlagSet, dst *string) {
+	f.StringVar(dst, options.KubernetesVersion, config.DefaultKubernetesVersionLabel, "Choose a specific Kubernetes version for the control plane.")
 }
 
 func knownFeatureGates() []string {
@@ -269,12 +281,9 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	var components []config.ComponentConfig
 	ov := &overrides{flags: cmd.Flags()}
 	if o.cfgPath != "" {
-		docs, err := loadConfig(o.program, o.cfgPath)
+		docs, err := loadInitDocuments(o.program, o.cfgPath)
 		if err != nil {
 			return nil, err
-		}
-		if docs.Init == nil && docs.Cluster == nil {
-			return nil, usagef("--%s %s: no InitConfiguration or ClusterConfiguration in the file (apiVersion %s)", options.Config, o.cfgPath, config.V1Beta4)
 		}
 		if docs.Init != nil {
 			cfg = docs.Init
@@ -321,6 +330,19 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 	}
 	d.externalCA = exists(filepath.Join(cluster.CertificatesDir, "ca.crt")) && !exists(filepath.Join(cluster.CertificatesDir, "ca.key"))
 	return d, nil
+}
+
+// loadInitDocuments reads a configuration file for init, which must hold an
+// InitConfiguration or a ClusterConfiguration.
+func loadInitDocuments(program, path string) (*config.Documents, error) {
+	docs, err := loadConfig(program, path)
+	if err != nil {
+		return nil, err
+	}
+	if docs.Init == nil && docs.Cluster == nil {
+		return nil, usagef("--%s %s: no InitConfiguration or ClusterConfiguration in the file (apiVersion %s)", options.Config, path, config.V1Beta4)
+	}
+	return docs, nil
 }
 
 // applyInitFlags puts the explicitly set flags into the configurations.

@@ -118,6 +118,11 @@ func Connect(ctx context.Context, endpoint string, dial Dialer) (*Client, error)
 	c.images = runtimeapi.NewImageServiceClient(c.conn)
 	if _, err := c.Version(ctx); err != nil {
 		_ = c.conn.Close()
+		// The cause is the call's: "ask for the version" says nothing more.
+		var cause *rpcError
+		if errors.As(err, &cause) {
+			err = cause
+		}
 		if status.Code(err) == codes.Unimplemented {
 			return nil, fmt.Errorf("the container runtime at %s does not serve the CRI v1 API (is its CRI plugin disabled?): %w", endpoint, err)
 		}
