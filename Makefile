@@ -13,20 +13,26 @@ PKG       := github.com/kadm-project/kadm/app
 LDFLAGS   := -s -w -X $(PKG).gitVersion=$(VERSION) -X $(PKG).gitCommit=$(COMMIT) -X $(PKG).gitTreeState=$(TREESTATE) -X $(PKG).buildDate=$(BUILDDATE)
 E2E_BIN   ?= $(or $(KADM_E2E_BIN_DIR),$(HOME)/.cache/kadm/e2e-bin/$(VERSION))
 
-.PHONY: build test lint e2e bench demo demo-clean e2e-bins
+.PHONY: build test lint e2e bench demo demo-clean e2e-bins package
 
 ## build: the stripped static kadm binary in bin/
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kadm ./cmd/kadm
 
-## test: unit tests and whole-CLI script tests; the help-tree conformance test also runs when upstream kubeadm is in $(E2E_BIN)
+## test: unit tests and whole-CLI script tests (the help-tree conformance test also runs when upstream kubeadm is in $(E2E_BIN)), and the packages' tests (packaging/tools, its own module)
 test:
 	KADM_E2E_BIN_DIR=$(E2E_BIN) $(GO) test -count=1 ./...
+	cd packaging/tools && GOWORK=off $(GO) test -count=1 ./...
 
 ## lint: formatting and vet
 lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd packaging/tools && GOWORK=off $(GO) vet ./...
+
+## package: bin/kadm_<version>_amd64.deb and bin/kadm-<version>-1.x86_64.rpm (/usr/bin/kadm and the kubelet drop-in), built with nfpm
+package: build
+	cd packaging/tools && GOWORK=off $(GO) run . -binary $(abspath $(BIN)/kadm) -version $(VERSION) -out $(abspath $(BIN))
 
 ## e2e-bins: the upstream binaries the e2e hosts run (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, CoreDNS, crictl) and kubeadm, built once into $(E2E_BIN)
 e2e-bins:
