@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/cri"
@@ -146,7 +144,7 @@ func TestConfigImagesPull(t *testing.T) {
 	})
 	t.Run("stops at the first failure", func(t *testing.T) {
 		t.Parallel()
-		rt := &crifake.Runtime{PullErrs: map[string]error{defaultImages[1]: status.Error(codes.NotFound, "not found")}}
+		rt := &crifake.Runtime{PullErrs: map[string]error{defaultImages[1]: &cri.StatusError{Code: cri.NotFound, Message: "not found"}}}
 		r := runSub(t, pullCmdOn(func() machine.Host { return machine.Host{CRI: rt.Connect} }), "config", "images", "pull", "--cri-socket", socket)
 		if r.code != ExitFailure {
 			t.Fatalf("exit code %d, want %d", r.code, ExitFailure)
@@ -154,7 +152,7 @@ func TestConfigImagesPull(t *testing.T) {
 		if r.out != "[config/images] Pulled "+defaultImages[0]+"\n" || len(rt.Pulls()) != 2 {
 			t.Errorf("stdout %q, pulls %q", r.out, rt.Pulls())
 		}
-		if want := "failed to pull image " + defaultImages[1] + ": rpc error: code = NotFound desc = not found; check that this node reaches the registry"; !strings.Contains(r.errOut, want) {
+		if want := "failed to pull image " + defaultImages[1] + ": not found; check that this node reaches the registry"; !strings.Contains(r.errOut, want) {
 			t.Errorf("stderr %q lacks %q", r.errOut, want)
 		}
 	})

@@ -4,11 +4,10 @@ import (
 	"slices"
 	"testing"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/cri"
 	"github.com/kadm-project/kadm/node/cri/crifake"
 	"github.com/kadm-project/kadm/node/machine"
 )
@@ -64,9 +63,9 @@ func TestImagePull(t *testing.T) {
 		},
 		{
 			name: "a failed pull names the image", policy: corev1.PullIfNotPresent,
-			runtime:   &crifake.Runtime{Sandbox: pause, Images: images[1:], PullErrs: map[string]error{images[0]: status.Error(codes.NotFound, "not found")}},
+			runtime:   &crifake.Runtime{Sandbox: pause, Images: images[1:], PullErrs: map[string]error{images[0]: &cri.StatusError{Code: cri.NotFound, Message: "not found"}}},
 			wantPulls: images[:1],
-			errs:      []string{"failed to pull image " + images[0] + ": rpc error: code = NotFound desc = not found"},
+			errs:      []string{"failed to pull image " + images[0] + ": not found"},
 		},
 	}
 	for _, tc := range tests {

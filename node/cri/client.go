@@ -4,20 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
-	"strings"
-	"sync"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/grpclog"
-	"google.golang.org/grpc/status"
-	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-	"k8s.io/klog/v2"
 )
 
 // Runtime is what kadm asks of a container runtime. *Client is the real one;
@@ -60,7 +49,7 @@ type PodSandbox struct {
 	Namespace string
 }
 
-// Dialer connects to the runtime's socket; machine.Host.Dial is one.
+// Dialer connects to the runtime's socket.
 type Dialer func(ctx context.Context, network, address string) (net.Conn, error)
 
 // Time limits of the calls, which kubeadm (like crictl) bounds at 2 s. Pod
@@ -74,17 +63,16 @@ const (
 // list of sandboxes can be long.
 const maxMsgSize = 16 << 20
 
+// The CRI services, as gRPC names their methods.
+const (
+	runtimeService = "/runtime.v1.RuntimeService/"
+	imageService   = "/runtime.v1.ImageService/"
+)
+
 // Client is a connection to a container runtime's CRI socket.
 type Client struct {
 	endpoint string
-	conn     *grpc.ClientConn
-	runtime  runtimeapi.RuntimeServiceClient
-	images   runtimeapi.ImageServiceClient
-
-	mu sync.Mutex
-	// dialErr is why the last attempt to reach the socket failed, which
-	// says more than gRPC's "connection error".
-	dialErr error
+	conn     *conn
 }
 
 var _ Runtime = (*Client)(nil)
@@ -98,32 +86,15 @@ func Connect(ctx context.Context, endpoint string, dial Dialer) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
-	quietGRPC()
-	c := &Client{endpoint: endpoint}
-	c.conn, err = grpc.NewClient("passthrough:///"+path,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
-			conn, err := dial(ctx, "unix", path)
-			c.mu.Lock()
-			c.dialErr = err
-			c.mu.Unlock()
-			return conn, err
-		}),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize)),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("could not connect to the container runtime at %s: %w", endpoint, err)
-	}
-	c.runtime = runtimeapi.NewRuntimeServiceClient(c.conn)
-	c.images = runtimeapi.NewImageServiceClient(c.conn)
+	c := &Client{endpoint: endpoint, conn: newConn(path, dial)}
 	if _, err := c.Version(ctx); err != nil {
-		_ = c.conn.Close()
+		c.conn.close()
 		// The cause is the call's: "ask for the version" says nothing more.
-		var cause *rpcError
+		var cause *StatusError
 		if errors.As(err, &cause) {
 			err = cause
 		}
-		if status.Code(err) == codes.Unimplemented {
+		if CodeOf(err) == Unimplemented {
 			return nil, fmt.Errorf("the container runtime at %s does not serve the CRI v1 API (is its CRI plugin disabled?): %w", endpoint, err)
 		}
 		return nil, fmt.Errorf("could not connect to the container runtime at %s: %w", endpoint, err)
@@ -144,60 +115,24 @@ func SocketPath(endpoint string) (string, error) {
 func (c *Client) Endpoint() string { return c.endpoint }
 
 // Close ends the connection.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error {
+	c.conn.close()
+	return nil
+}
 
-// call runs one CRI call bounded by timeout and turns its error into one
-// that says what failed and why, keeping the gRPC status for callers that
-// branch on the code.
-func (c *Client) call(ctx context.Context, timeout time.Duration, what string, f func(ctx context.Context) error) error {
+// call makes one CRI call bounded by timeout and returns its answer, or an
+// error that says what failed and why and keeps the status code.
+func (c *Client) call(ctx context.Context, timeout time.Duration, what, method string, request []byte) ([]byte, error) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err := f(cctx)
-	if err == nil {
-		return nil
-	}
-	st, ok := status.FromError(err)
-	if !ok {
-		return fmt.Errorf("%s: %w", what, err)
-	}
+	answer, err := c.conn.invoke(cctx, method, request)
 	switch {
-	case st.Code() == codes.Unavailable:
-		c.mu.Lock()
-		dialErr := c.dialErr
-		c.mu.Unlock()
-		if dialErr != nil {
-			return fmt.Errorf("%s: %w", what, &rpcError{st: st, msg: dialErr.Error()})
-		}
-	case st.Code() == codes.DeadlineExceeded && ctx.Err() == nil:
-		return fmt.Errorf("%s: %w", what, &rpcError{st: st, msg: fmt.Sprintf("the container runtime did not answer within %s", timeout)})
-	case errors.Is(ctx.Err(), context.Canceled):
-		return fmt.Errorf("%s: %w", what, ctx.Err())
+	case err == nil:
+		return answer, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("%s: %w", what, ctx.Err())
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, fmt.Errorf("%s: %w", what, &StatusError{Code: DeadlineExceeded, Message: fmt.Sprintf("the container runtime did not answer within %s", timeout)})
 	}
-	return fmt.Errorf("%s: %w", what, &rpcError{st: st, msg: st.Message()})
-}
-
-// rpcError is a gRPC status error told in words, without gRPC's
-// "rpc error: code = ... desc = ..." framing.
-type rpcError struct {
-	st  *status.Status
-	msg string
-}
-
-func (e *rpcError) Error() string              { return e.msg }
-func (e *rpcError) GRPCStatus() *status.Status { return e.st }
-
-// quietGRPC sends gRPC's own log lines, which go to stderr by default, to
-// klog at high verbosity: kadm owns its output. One writer gets warnings and
-// errors, so that a line that is both is logged once. It runs before the
-// first connection, not at every kadm start.
-var quietGRPC = sync.OnceFunc(func() {
-	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, klogWriter{}, io.Discard))
-})
-
-// klogWriter passes gRPC's warnings and errors on as debug lines.
-type klogWriter struct{}
-
-func (klogWriter) Write(p []byte) (int, error) {
-	klog.V(5).Info(strings.TrimSpace(string(p)))
-	return len(p), nil
+	return nil, fmt.Errorf("%s: %w", what, err)
 }

@@ -127,8 +127,8 @@ func TestImageExistsAndPull(t *testing.T) {
 		t.Fatalf("ImageExists before the pull = %v, %v", ok, err)
 	}
 	err := c.PullImage(ctx, image)
-	if err == nil || err.Error() != "failed to pull image "+image+": "+image+": not found" || status.Code(err) != codes.NotFound {
-		t.Fatalf("failed pull: %v (code %s)", err, status.Code(err))
+	if err == nil || err.Error() != "failed to pull image "+image+": "+image+": not found" || CodeOf(err) != NotFound {
+		t.Fatalf("failed pull: %v (code %s)", err, CodeOf(err))
 	}
 	if err := c.PullImage(ctx, image); err != nil {
 		t.Fatal(err)

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -164,8 +162,8 @@ func TestContainerd(t *testing.T) {
 
 	missing := reg.host() + "/kadm-test/hello:v2"
 	err = Pull(ctx, c, missing)
-	if err == nil || status.Code(err) != codes.NotFound || !strings.Contains(err.Error(), "failed to pull image "+missing) {
-		t.Errorf("Pull of a missing tag = %v (code %s), want NotFound naming it", err, status.Code(err))
+	if err == nil || CodeOf(err) != NotFound || !strings.Contains(err.Error(), "failed to pull image "+missing) {
+		t.Errorf("Pull of a missing tag = %v (code %s), want NotFound naming it", err, CodeOf(err))
 	}
 
 	if pods, err := c.PodSandboxes(ctx); err != nil || len(pods) != 0 {

@@ -3,8 +3,6 @@ package cri
 import (
 	"context"
 	"time"
-
-	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 )
 
 // PullTimeout bounds one attempt to pull one image: long enough for the
@@ -14,21 +12,16 @@ const PullTimeout = 10 * time.Minute
 
 // ImageExists reports whether the runtime has image.
 func (c *Client) ImageExists(ctx context.Context, image string) (bool, error) {
-	var r *runtimeapi.ImageStatusResponse
-	err := c.call(ctx, callTimeout, "ask the container runtime for the image "+image, func(ctx context.Context) (err error) {
-		r, err = c.images.ImageStatus(ctx, &runtimeapi.ImageStatusRequest{Image: &runtimeapi.ImageSpec{Image: image}})
-		return err
-	})
+	answer, err := c.call(ctx, callTimeout, "ask the container runtime for the image "+image, imageService+"ImageStatus", appendMessage(nil, 1, imageSpec(image)))
 	if err != nil {
 		return false, err
 	}
-	return r.GetImage() != nil, nil
+	// The answer holds an Image (field 1) only for an image the runtime has.
+	return hasField(answer, 1)
 }
 
 // PullImage has the runtime pull image once, within PullTimeout.
 func (c *Client) PullImage(ctx context.Context, image string) error {
-	return c.call(ctx, PullTimeout, "failed to pull image "+image, func(ctx context.Context) error {
-		_, err := c.images.PullImage(ctx, &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: image}})
-		return err
-	})
+	_, err := c.call(ctx, PullTimeout, "failed to pull image "+image, imageService+"PullImage", appendMessage(nil, 1, imageSpec(image)))
+	return err
 }

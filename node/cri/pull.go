@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/klog/v2"
 )
@@ -28,8 +26,8 @@ var defaultRetry = retry{attempts: 5, backoff: 200 * time.Millisecond}
 // repeat: the image does not exist, its name is wrong, the registry refuses
 // us, or a whole PullTimeout went by.
 func pullPermanent(err error) bool {
-	switch status.Code(err) {
-	case codes.NotFound, codes.InvalidArgument, codes.Unauthenticated, codes.PermissionDenied, codes.DeadlineExceeded:
+	switch CodeOf(err) {
+	case NotFound, InvalidArgument, Unauthenticated, PermissionDenied, DeadlineExceeded:
 		return true
 	}
 	return false

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"k8s.io/klog/v2"
 )
 
@@ -40,4 +37,4 @@ func removePods(ctx context.Context, rt Runtime, r retry) error {
 
 // gone reports a sandbox that no longer exists, which is what removing it
 // is for: the kubelet, stopping, or a concurrent reset removed it.
-func gone(err error) bool { return status.Code(err) == codes.NotFound }
+func gone(err error) bool { return CodeOf(err) == NotFound }

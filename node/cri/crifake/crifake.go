@@ -8,9 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/kadm-project/kadm/node/cri"
 )
 
@@ -120,7 +117,7 @@ func (r *Runtime) StopPodSandbox(_ context.Context, id string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !slices.ContainsFunc(r.Pods, func(p cri.PodSandbox) bool { return p.ID == id }) {
-		return status.Errorf(codes.NotFound, "sandbox %s not found", id)
+		return &cri.StatusError{Code: cri.NotFound, Message: fmt.Sprintf("sandbox %s not found", id)}
 	}
 	return nil
 }
