@@ -43,7 +43,7 @@ type fakeRuntime struct {
 }
 
 // start serves f on a new socket and returns its endpoint.
-func (f *fakeRuntime) start(t *testing.T) string {
+func (f *fakeRuntime) start(t testing.TB) string {
 	t.Helper()
 	return serve(t, func(s *grpc.Server) {
 		runtimeapi.RegisterRuntimeServiceServer(s, f)
@@ -54,7 +54,7 @@ func (f *fakeRuntime) start(t *testing.T) string {
 // serve runs a gRPC server with the services register adds on a unix socket
 // in a directory of its own (short, as socket paths must be) and returns
 // its endpoint.
-func serve(t *testing.T, register func(*grpc.Server)) string {
+func serve(t testing.TB, register func(*grpc.Server)) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "cri-test-")
 	if err != nil {
