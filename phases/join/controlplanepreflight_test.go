@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/node/cri/crifake"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -124,4 +125,29 @@ func prefixed(dir string, rels []string) []string {
 		out[i] = filepath.Join(dir, r)
 	}
 	return out
+}
+
+// TestControlPlanePreflightPullsImages: a control-plane join ends its
+// preflight, like init's, by filling the runtime with the cluster's
+// control-plane images, with the joining node's pull policy.
+func TestControlPlanePreflightPullsImages(t *testing.T) {
+	t.Parallel()
+	d := controlPlaneJoin(t)
+	d.ignore = []string{"all"}
+	d.cfg.ControlPlane.CertificateKey = strings.Repeat("ab", 32)
+	cluster := d.state.Cluster
+	cluster.ImageRepository = "registry.lab:5000"
+	rt := &crifake.Runtime{Sandbox: config.PauseImage(cluster)}
+	h := bareHost(0)
+	h.CRI = rt.Connect
+	out, err := output(func(ctx context.Context) error { return controlPlanePreflight(ctx, d, cluster, h) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := config.Images(cluster); !slices.Equal(rt.Pulls(), want) {
+		t.Errorf("pulled %q, want %q", rt.Pulls(), want)
+	}
+	if !strings.Contains(out, "[preflight] You can also perform this action beforehand using 'kadm config images pull'\n") {
+		t.Errorf("output lacks the pull lines:\n%s", out)
+	}
 }
