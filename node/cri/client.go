@@ -71,8 +71,7 @@ const (
 
 // Client is a connection to a container runtime's CRI socket.
 type Client struct {
-	endpoint string
-	conn     *conn
+	conn *conn
 }
 
 var _ Runtime = (*Client)(nil)
@@ -86,7 +85,7 @@ func Connect(ctx context.Context, endpoint string, dial Dialer) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{endpoint: endpoint, conn: newConn(path, dial)}
+	c := &Client{conn: newConn(path, dial)}
 	if _, err := c.Version(ctx); err != nil {
 		c.conn.close()
 		// The cause is the call's: "ask for the version" says nothing more.
@@ -110,9 +109,6 @@ func SocketPath(endpoint string) (string, error) {
 	}
 	return u.Path, nil
 }
-
-// Endpoint is the URL the client is connected to.
-func (c *Client) Endpoint() string { return c.endpoint }
 
 // Close ends the connection.
 func (c *Client) Close() error {
