@@ -46,7 +46,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 `
 
 // startContainerd runs the machine's containerd with its own directories,
-// trusting reg over plain HTTP, and stops it when the test ends. It skips
+// trusting reg's CA as the README's air-gapped install has an operator
+// configure it (a hosts.toml naming the CA), and stops it when the test ends. It skips
 // the test where containerd cannot run: without root or without the binary.
 func startContainerd(t *testing.T, sandboxImage string, reg *testRegistry) string {
 	t.Helper()
@@ -60,10 +61,14 @@ func startContainerd(t *testing.T, sandboxImage string, reg *testRegistry) strin
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cfg := strings.NewReplacer("{{dir}}", dir, "{{sandbox}}", sandboxImage).Replace(containerdConfig)
-	hosts := fmt.Sprintf("server = %q\n[host.%q]\n  capabilities = [\"pull\", \"resolve\"]\n", reg.URL, reg.URL)
+	ca := filepath.Join(dir, "certs.d", reg.host(), "ca.crt")
+	// containerd 1.6 needs a host entry, and falls back to the server when
+	// the host has no such image: both must trust the CA.
+	hosts := fmt.Sprintf("server = %q\nca = %q\n\n[host.%q]\n  capabilities = [\"pull\", \"resolve\"]\n  ca = %q\n", reg.URL, ca, reg.URL, ca)
 	for path, content := range map[string]string{
 		"config.toml": cfg,
 		filepath.Join("certs.d", reg.host(), "hosts.toml"): hosts,
+		filepath.Join("certs.d", reg.host(), "ca.crt"):     string(reg.caPEM()),
 	} {
 		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755); err != nil {
 			t.Fatal(err)

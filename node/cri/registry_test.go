@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,8 +16,9 @@ import (
 )
 
 // testRegistry serves one single-layer image over the registry protocol's
-// pull half (plain HTTP on 127.0.0.1), and counts the manifest requests, so
-// that a real runtime can pull from it.
+// pull half (HTTPS on 127.0.0.1, with a certificate of its own that the
+// runtime must be told to trust), and counts the manifest requests, so that
+// a real runtime can pull from it.
 type testRegistry struct {
 	*httptest.Server
 	repo, tag string
@@ -60,13 +62,18 @@ func newTestRegistry(t *testing.T, repo, tag string) *testRegistry {
 		"layers": []any{map[string]any{"mediaType": mediaLayer, "digest": digest(gz.Bytes()), "size": gz.Len()}},
 	})
 	r := &testRegistry{repo: repo, tag: tag, manifest: manifest, blobs: map[string][]byte{digest(config): config, digest(gz.Bytes()): gz.Bytes()}}
-	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	r.Server = httptest.NewTLSServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.Close)
 	return r
 }
 
 // host is the registry's host:port, as image names spell it.
-func (r *testRegistry) host() string { return strings.TrimPrefix(r.URL, "http://") }
+func (r *testRegistry) host() string { return strings.TrimPrefix(r.URL, "https://") }
+
+// caPEM is the registry's certificate, which is its own CA.
+func (r *testRegistry) caPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.Certificate().Raw})
+}
 
 // image is the served image's full name.
 func (r *testRegistry) image() string { return r.host() + "/" + r.repo + ":" + r.tag }
