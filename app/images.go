@@ -93,14 +93,14 @@ func newConfigImagesPullCmd(s IOStreams, host func() machine.Host) *cobra.Comman
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			init, cluster, err := o.load(ctx, cmd.Root().Name(), cmd.Flags())
+			initCfg, cluster, err := o.load(ctx, cmd.Root().Name(), cmd.Flags())
 			if err != nil {
 				return err
 			}
-			if err := nodeHostDefaults(&init.NodeRegistration); err != nil {
+			if err := nodeHostDefaults(&initCfg.NodeRegistration); err != nil {
 				return err
 			}
-			return pullImages(ctx, host(), init.NodeRegistration.CRISocket, config.Images(cluster))
+			return pullImages(ctx, host(), initCfg.NodeRegistration.CRISocket, config.Images(cluster))
 		},
 	}
 	addImagesFlags(cmd.Flags(), o)
@@ -129,7 +129,7 @@ func pullImages(ctx context.Context, h machine.Host, socket string, images []str
 // --config, with the flags given on top of it (the flag wins, and what it
 // replaced is reported), defaulted and validated.
 func (o *imagesOptions) load(ctx context.Context, program string, fs *pflag.FlagSet) (*config.InitConfiguration, *config.ClusterConfiguration, error) {
-	init, cluster := &config.InitConfiguration{}, &config.ClusterConfiguration{}
+	initCfg, cluster := &config.InitConfiguration{}, &config.ClusterConfiguration{}
 	ov := &overrides{flags: fs}
 	if o.cfgPath != "" {
 		docs, err := loadInitDocuments(program, o.cfgPath)
@@ -137,7 +137,7 @@ func (o *imagesOptions) load(ctx context.Context, program string, fs *pflag.Flag
 			return nil, nil, err
 		}
 		if docs.Init != nil {
-			init = docs.Init
+			initCfg = docs.Init
 		}
 		if docs.Cluster != nil {
 			cluster = docs.Cluster
@@ -154,13 +154,13 @@ func (o *imagesOptions) load(ctx context.Context, program string, fs *pflag.Flag
 		setField(ov, options.FeatureGates, "featureGates", &cluster.FeatureGates, gates)
 	}
 	if fs.Lookup(options.CRISocket) != nil {
-		setField(ov, options.CRISocket, "nodeRegistration.criSocket", &init.NodeRegistration.CRISocket, o.criSocket)
+		setField(ov, options.CRISocket, "nodeRegistration.criSocket", &initCfg.NodeRegistration.CRISocket, o.criSocket)
 	}
 	ov.report(ctx)
-	config.SetInitDefaults(init)
+	config.SetInitDefaults(initCfg)
 	config.SetClusterDefaults(cluster)
 	if err := config.ValidateCluster(cluster); err != nil {
 		return nil, nil, err
 	}
-	return init, cluster, nil
+	return initCfg, cluster, nil
 }
