@@ -119,6 +119,10 @@ func TestPreflightPullsImages(t *testing.T) {
 			ignore:  []string{"isprivilegeduser", "numcpu", "mem", "hostname", "httpproxy", "httpproxycidr", "cri", "containerruntimeversion", "swap", "fileexisting-losetup", "fileexisting-mount", "fileexisting-cp", "systemverification", "kubeletversion", "service-kubelet", "firewalld", "filecontent--proc-sys-net-ipv4-ip_forward", "port-6443", "port-10259", "port-10257", "port-10250", "port-2379", "port-2380"},
 			wantErr: "[ERROR ImagePull]: image registry.k8s.io/kube-apiserver:" + config.DefaultKubernetesVersion + " is not present in the container runtime, and imagePullPolicy is Never",
 		},
+		{
+			name: "ImagePull is ignorable", never: true, ignore: []string{"all"},
+			wantOut: "\t[WARNING ImagePull]: image registry.k8s.io/kube-apiserver:" + config.DefaultKubernetesVersion + " is not present in the container runtime",
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
