@@ -5,19 +5,22 @@
 #     the compiler shares its work): etcd, kube-apiserver, kube-controller-manager,
 #     kube-scheduler, kubelet, kube-proxy, kubeadm, coredns, and the programs of the e2e
 #     suite's own images (pause, probe);
-#   - crictl from cri-tools, with cri-tools' own go.mod (`go install module@version`).
+#   - crictl from cri-tools and the registry from distribution, each with its own
+#     go.mod (`go install module@version`).
 #
 # Usage: hack/build-e2e-bins.sh [OUTDIR]
 # OUTDIR defaults to ${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/<kubernetes version>}.
 set -euo pipefail
 
 tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/e2e/tools" && pwd)"
-script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 cd "$tools"
 
 # crictl's release; the CRI it speaks is the kubelet's.
 crictl_module=sigs.k8s.io/cri-tools
 crictl_version=v1.37.0
+# The image registry of the air-gapped install test.
+registry_module=github.com/distribution/distribution/v3
+registry_version=v3.1.2
 
 kube_version="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' go.mod)"
 if [[ ! "$kube_version" =~ ^v([0-9]+)\.([0-9]+)\.[0-9]+$ ]]; then
@@ -44,13 +47,20 @@ done
 export GOWORK=off CGO_ENABLED=0
 unset GOFLAGS
 
+# recipe is how the binaries are built; bump it when that changes (the flags,
+# the environment, the steps). A binary's inputs hash the recipe, not this whole
+# script, so that editing anything else here rebuilds nothing.
+recipe="1: CGO_ENABLED=0 go build -trimpath -buildvcs=false, -s -w, version stamps of $kube_version"
+
 # inputs_of BIN prints the hash of what BIN is built from.
 inputs_of() {
 	{
 		go env GOVERSION GOOS GOARCH
-		cat "$script"
+		echo "$recipe"
 		if [[ "$1" == crictl ]]; then
 			echo "$crictl_module@$crictl_version"
+		elif [[ "$1" == registry ]]; then
+			echo "$registry_module@$registry_version"
 		else
 			cat go.mod go.sum cmd/"$1"/*.go
 		fi
@@ -117,19 +127,25 @@ if ((${#stale[@]} > 0)); then
 	echo "build-e2e-bins: built ${stale[*]} in $((SECONDS - start))s"
 fi
 
-if up_to_date crictl; then
-	echo "crictl: up to date"
-else
-	echo "build-e2e-bins: building crictl $crictl_version"
+# install_tool BIN VERSION PACKAGE LDFLAGS builds a tool with its own go.mod, which
+# would otherwise raise the Kubernetes binaries' dependency versions.
+install_tool() {
+	local bin=$1 version=$2 pkg=$3 flags=$4
+	if up_to_date "$bin"; then
+		echo "$bin: up to date"
+		return
+	fi
+	echo "build-e2e-bins: building $bin $version"
 	start=$SECONDS
-	rm -f "$outdir/.crictl.inputs"
-	if ! with_progress crictl env GOBIN="$tmp" go install -trimpath -buildvcs=false \
-		-ldflags="-s -w -X $crictl_module/pkg/version.Version=$crictl_version" "$crictl_module/cmd/crictl@$crictl_version"; then
-		echo "build-e2e-bins: building crictl failed" >&2
+	rm -f "$outdir/.$bin.inputs"
+	if ! with_progress "$bin" env GOBIN="$tmp" go install -trimpath -buildvcs=false -ldflags="$flags" "$pkg@$version"; then
+		echo "build-e2e-bins: building $bin failed" >&2
 		exit 1
 	fi
-	mv -f "$tmp/crictl" "$outdir/crictl"
-	inputs_of crictl >"$outdir/.crictl.inputs"
-	echo "build-e2e-bins: built crictl in $((SECONDS - start))s"
-fi
+	mv -f "$tmp/$bin" "$outdir/$bin"
+	inputs_of "$bin" >"$outdir/.$bin.inputs"
+	echo "build-e2e-bins: built $bin in $((SECONDS - start))s"
+}
+install_tool crictl "$crictl_version" "$crictl_module/cmd/crictl" "-s -w -X $crictl_module/pkg/version.Version=$crictl_version"
+install_tool registry "$registry_version" "$registry_module/cmd/registry" "-s -w"
 echo "e2e binaries ready in $outdir ($((SECONDS - total_start))s)"

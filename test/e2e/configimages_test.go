@@ -72,7 +72,6 @@ discovery:
 func TestConfigImagesList(t *testing.T) {
 	t.Parallel()
 	requireKadm(t)
-	requireComponents(t, "kubeadm")
 	dir := t.TempDir()
 	for name, content := range configImagesFiles {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
@@ -139,7 +138,7 @@ func TestConfigImagesList(t *testing.T) {
 				}
 				return stdout.Bytes(), err == nil
 			}
-			want, wantOK := run(filepath.Join(suite.lab.ComponentsDir, "kubeadm"))
+			want, wantOK := run(filepath.Join(suite.lab.BinDir, "kubeadm"))
 			got, gotOK := run(suite.kadm)
 			if gotOK != wantOK {
 				t.Errorf("kadm succeeded: %v, kubeadm: %v", gotOK, wantOK)

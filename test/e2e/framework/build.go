@@ -18,7 +18,7 @@ const KubernetesVersion = "v1.37.2"
 // their images are made of.
 func Components() []string {
 	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy",
-		"coredns", "pause", "probe", "crictl", "kubeadm"}
+		"coredns", "pause", "probe", "crictl", "registry", "kubeadm"}
 }
 
 // BinDir is where hack/build-e2e-bins.sh puts the built binaries:
