@@ -62,9 +62,20 @@ func newManager(root, logDir string, units []string, check func() error) *manage
 }
 
 // reload rereads every managed unit, as daemon-reload does: a running service
-// keeps its process; the new definition applies from its next start.
+// keeps its process; the new definition applies from its next start. A
+// service file an administrator has added to the host's /etc/systemd/system
+// becomes managed too; the other unit directories may be the machine's and
+// add nothing.
 func (m *manager) reload() []string {
 	var problems []string
+	added, _ := filepath.Glob(filepath.Join(m.root, "/etc/systemd/system", "*.service"))
+	for _, path := range added {
+		name := filepath.Base(path)
+		if _, ok := m.services[name]; !ok {
+			m.services[name] = &service{m: m, name: name, state: "inactive", sub: "dead"}
+			m.order = append(m.order, name)
+		}
+	}
 	for _, name := range m.order {
 		s := m.services[name]
 		u, err := loadUnit(m.root, name)
@@ -89,6 +100,8 @@ func (m *manager) service(name string) *service {
 	if !strings.Contains(name, ".") {
 		name += ".service"
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return m.services[name]
 }
 

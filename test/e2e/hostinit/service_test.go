@@ -120,3 +120,32 @@ func TestManager(t *testing.T) {
 		t.Errorf("a refused service is %q, want failed", out)
 	}
 }
+
+// TestReloadAddsLocalUnits: a service file written to the host's
+// /etc/systemd/system is unknown until daemon-reload and then starts, as on
+// systemd; one in /usr/lib/systemd/system, which may be the machine's, is not
+// picked up.
+func TestReloadAddsLocalUnits(t *testing.T) {
+	root := t.TempDir()
+	m := newManager(root, filepath.Join(root, "log"), nil, func() error { return nil })
+	writeTree(t, root, map[string]string{
+		"etc/systemd/system/local.service":   "[Service]\nExecStart=/bin/sleep 60\nTimeoutStopSec=5\n",
+		"usr/lib/systemd/system/dist.service": "[Service]\nExecStart=/bin/sleep 60\n",
+	})
+	if _, errOut, code := ctl(m, "start", "local"); code != exitNoUnit || !strings.Contains(errOut, "Unit local.service could not be found.") {
+		t.Errorf("start before daemon-reload: %q, exit %d", errOut, code)
+	}
+	if _, errOut, code := ctl(m, "daemon-reload"); code != 0 || errOut != "" {
+		t.Fatalf("daemon-reload: %q, exit %d", errOut, code)
+	}
+	if _, errOut, code := ctl(m, "start", "local"); code != 0 {
+		t.Fatalf("start after daemon-reload: %q, exit %d", errOut, code)
+	}
+	defer ctl(m, "stop", "local")
+	if out, _, code := ctl(m, "is-active", "local"); code != 0 || strings.TrimSpace(out) != "active" {
+		t.Errorf("is-active local: %q, exit %d", out, code)
+	}
+	if _, _, code := ctl(m, "start", "dist"); code != exitNoUnit {
+		t.Errorf("start of a unit outside /etc/systemd/system: exit %d, want %d", code, exitNoUnit)
+	}
+}
