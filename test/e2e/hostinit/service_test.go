@@ -129,7 +129,7 @@ func TestReloadAddsLocalUnits(t *testing.T) {
 	root := t.TempDir()
 	m := newManager(root, filepath.Join(root, "log"), nil, func() error { return nil })
 	writeTree(t, root, map[string]string{
-		"etc/systemd/system/local.service":   "[Service]\nExecStart=/bin/sleep 60\nTimeoutStopSec=5\n",
+		"etc/systemd/system/local.service":    "[Service]\nExecStart=/bin/sleep 60\nTimeoutStopSec=5\n",
 		"usr/lib/systemd/system/dist.service": "[Service]\nExecStart=/bin/sleep 60\n",
 	})
 	if _, errOut, code := ctl(m, "start", "local"); code != exitNoUnit || !strings.Contains(errOut, "Unit local.service could not be found.") {
