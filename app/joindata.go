@@ -15,6 +15,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/dryrun"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
@@ -46,12 +47,18 @@ type joinData struct {
 	initCfg   *joinphases.ClusterState
 	initErr   error
 	host      machine.Host
+	// dryRun is --dry-run's directory, removed by Close.
+	dryRun *dryrun.Dir
 }
 
 var _ joinphases.Data = (*joinData)(nil)
 
 func (d *joinData) Cfg() *config.JoinConfiguration { return d.cfg }
 func (d *joinData) DryRun() bool                   { return d.cfg.DryRun }
+func (d *joinData) DryRunPath(p string) string     { return d.dryRun.Path(p) }
+
+// Close removes the dry run's directory, if the run made one.
+func (d *joinData) Close() error { return d.dryRun.Close() }
 func (d *joinData) IgnorePreflightErrors() []string {
 	return d.cfg.NodeRegistration.IgnorePreflightErrors
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -169,8 +170,11 @@ func dryRunAPI(t *testing.T, token string) *httptest.Server {
 	return srv
 }
 
+// TestJoinDryRunWritesNothing: a join dry run changes nothing on the host;
+// into the directory KUBEADM_JOIN_DRYRUN_DIR names it writes the kubelet's
+// files and the CA, at the host's paths, and nothing that holds the token.
+// Not parallel: it sets the variable.
 func TestJoinDryRunWritesNothing(t *testing.T) {
-	t.Parallel()
 	for _, p := range []string{"/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf", "/var/lib/kubelet/config.yaml"} {
 		if exists(p) {
 			t.Skipf("%s exists on this host: a dry run would read it", p)
@@ -186,6 +190,8 @@ func TestJoinDryRunWritesNothing(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	dryDir := filepath.Join(dir, "dryrun")
+	t.Setenv(config.EnvJoinDryRunDir, dryDir)
 	var out, errOut bytes.Buffer
 	err := Run(context.Background(), []string{"kadm", "join", "--config", cfgPath, "--dry-run", "--skip-phases", "preflight"}, IOStreams{Out: &out, ErrOut: &errOut})
 	if err != nil {
@@ -204,8 +210,26 @@ func TestJoinDryRunWritesNothing(t *testing.T) {
 	if strings.Contains(out.String()+errOut.String(), "0123456789abcdef") {
 		t.Error("the token secret appears in the output")
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("the dry run wrote into %s: %v", dir, entries)
+	}
+	for _, p := range []string{"/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env", filepath.Join(dir, "pki", "ca.crt")} {
+		if !exists(filepath.Join(dryDir, p)) {
+			t.Errorf("%s is not in the dry run's directory", p)
+		}
+	}
+	err = filepath.WalkDir(dryDir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if strings.Contains(string(b), "0123456789abcdef") {
+			t.Errorf("%s holds the token secret", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, p := range []string{"/etc/kubernetes/bootstrap-kubelet.conf", "/var/lib/kubelet/config.yaml"} {
 		if exists(p) {

@@ -145,9 +145,9 @@ func runControlPlaneCerts(ctx context.Context, d Data) error {
 	if missing := missingFiles(sharedFiles(cluster)); len(missing) > 0 {
 		return fmt.Errorf("the shared certificates are missing (%v): join with --certificate-key, or copy them from a control-plane node", missing)
 	}
-	d.Keys().Warm(ctx, cluster.EncryptionAlgorithm, certs.KeysToGenerate(dir, leaves, false))
+	d.Keys().Warm(ctx, cluster.EncryptionAlgorithm, certs.KeysToGenerate(certs.At(dir), leaves, false))
 	for _, s := range specs {
-		res, err := certs.Create(ctx, dir, s, d.Keys())
+		res, err := certs.Create(ctx, certs.At(dir), s, d.Keys())
 		if err != nil {
 			return err
 		}
