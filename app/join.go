@@ -191,7 +191,7 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	d := &joinData{
 		cfg: cfg, program: cmd.Root().Name(),
 		kubeconfigDir: config.DefaultKubernetesDir, kubeletDir: config.DefaultKubeletDir, manifestDir: config.DefaultManifestsDir,
-		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient, host: machine.Real(),
+		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient(cfg.Timeouts.KubernetesAPICall.Duration), host: machine.Real(),
 	}
 	if cfg.DryRun {
 		dir, err := dryrun.Open(ctx, config.EnvJoinDryRunDir, config.DefaultTmpDir, config.JoinDryRunDirPrefix)

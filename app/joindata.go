@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"time"
 
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/cluster/kube"
-
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/kubeconfig"
@@ -87,7 +86,7 @@ func (d *joinData) Client(context.Context) (kube.Interface, error) {
 		if !exists(path) {
 			return nil, fmt.Errorf("%s does not exist: run '%s join phase control-plane-prepare kubeconfig' first", path, d.program)
 		}
-		return clientFromKubeconfig(path)
+		return kube.NewFromFile(path, "", d.cfg.Timeouts.KubernetesAPICall.Duration)
 	})
 }
 
@@ -144,11 +143,14 @@ func (d *joinData) Clientset(cfg *clientcmdapi.Config) (kube.Interface, error) {
 	return d.clientFor(cfg)
 }
 
-// bootstrapClient is a clientset for a kubeconfig held in memory.
-func bootstrapClient(cfg *clientcmdapi.Config) (kube.Interface, error) {
-	rest, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("the bootstrap kubeconfig from discovery is unusable: %w", err)
+// bootstrapClient is the client of a kubeconfig held in memory, such as
+// discovery's, whose answers are awaited up to timeout each.
+func bootstrapClient(timeout time.Duration) func(*clientcmdapi.Config) (kube.Interface, error) {
+	return func(cfg *clientcmdapi.Config) (kube.Interface, error) {
+		client, err := kube.New(cfg, timeout)
+		if err != nil {
+			return nil, fmt.Errorf("the bootstrap kubeconfig from discovery is unusable: %w", err)
+		}
+		return client, nil
 	}
-	return kube.NewForConfig(rest)
 }

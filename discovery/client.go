@@ -16,6 +16,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
+
+	"github.com/kadm-project/kadm/internal/httplog"
 )
 
 // attemptTimeout bounds one request, so that a server that accepts connections but never
@@ -41,7 +43,7 @@ func (e *statusError) Error() string {
 // anonymous fetch of cluster-info, otherwise verified against roots.
 func newClient(roots *x509.CertPool, skipVerify bool) *http.Client {
 	return &http.Client{
-		Transport: &http.Transport{
+		Transport: httplog.Wrap(&http.Transport{
 			Proxy: http.ProxyFromEnvironment,
 			TLSClientConfig: &tls.Config{
 				MinVersion:         tls.VersionTLS12,
@@ -51,7 +53,7 @@ func newClient(roots *x509.CertPool, skipVerify bool) *http.Client {
 			TLSHandshakeTimeout: attemptTimeout,
 			IdleConnTimeout:     30 * time.Second,
 			ForceAttemptHTTP2:   true,
-		},
+		}),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
