@@ -76,9 +76,16 @@ func getClusterInfo(ctx context.Context, c *http.Client, server string) (*corev1
 	if resp.StatusCode != http.StatusOK {
 		return nil, &statusError{code: resp.StatusCode, url: url}
 	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDiscoveryBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxDiscoveryBody {
+		return nil, fmt.Errorf("%w: the answer to GET %s is larger than %d bytes, far more than a %s ConfigMap holds", ErrMalformed, url, maxDiscoveryBody, bootstrapapi.ConfigMapClusterInfo)
+	}
 	var cm corev1.ConfigMap
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDiscoveryBody)).Decode(&cm); err != nil {
-		return nil, fmt.Errorf("decode the %s ConfigMap from %s: %w", bootstrapapi.ConfigMapClusterInfo, url, err)
+	if err := json.Unmarshal(data, &cm); err != nil {
+		return nil, fmt.Errorf("%w: the answer to GET %s is not a %s ConfigMap: %v", ErrMalformed, url, bootstrapapi.ConfigMapClusterInfo, err)
 	}
 	return &cm, nil
 }

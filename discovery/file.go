@@ -1,11 +1,13 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -19,6 +21,9 @@ func discoverFile(ctx context.Context, path, tlsToken string, o Options) (*clien
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the discovery file: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("the discovery file %q is empty: it must be a kubeconfig with the cluster's address and CA (for instance cluster-info's, 'kubectl -n kube-public get cm cluster-info -o jsonpath={.data.kubeconfig}')", path)
 	}
 	cfg, err := clientcmd.Load(data)
 	if err != nil {
@@ -36,9 +41,10 @@ func discoverFile(ctx context.Context, path, tlsToken string, o Options) (*clien
 }
 
 // bootstrapFromKubeconfig turns a discovery kubeconfig into the bootstrap kubeconfig: its
-// cluster with the CA embedded, and its own credentials if it has any, else the TLS
-// bootstrap token. baseDir resolves the file references of a local file; it is empty for
-// a downloaded one, whose CA must then be embedded.
+// cluster with the CA embedded, and as credentials the TLS bootstrap token when one was
+// given (it wins over the file's, as with kubeadm), else the file's own. baseDir resolves
+// the file references of a local file; it is empty for a downloaded one, whose CA must
+// then be embedded and whose credentials may not run a program or name a file.
 func bootstrapFromKubeconfig(ctx context.Context, cfg *clientcmdapi.Config, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
 	clusterName, authName, err := pickContext(cfg)
 	if err != nil {
@@ -52,12 +58,19 @@ func bootstrapFromKubeconfig(ctx context.Context, cfg *clientcmdapi.Config, base
 		return nil, fmt.Errorf("cluster %q: %w", clusterName, err)
 	}
 	auth := cfg.AuthInfos[authName]
-	if !hasCredentials(auth) {
-		if tlsToken == "" {
-			return nil, errors.New("it has no credentials and no TLS bootstrap token was given: pass --tls-bootstrap-token (or --token), or add credentials to the file")
-		}
+	switch {
+	case tlsToken != "" && hasCredentials(auth):
+		progress.Printf(ctx, "[discovery] Using the TLS bootstrap token instead of the credentials %q of the discovery kubeconfig\n", authName)
+		return tokenKubeconfig(cluster.Server, cluster.CertificateAuthorityData, tlsToken), nil
+	case tlsToken != "":
 		progress.Printf(ctx, "[discovery] The discovery kubeconfig has no credentials; using the TLS bootstrap token\n")
 		return tokenKubeconfig(cluster.Server, cluster.CertificateAuthorityData, tlsToken), nil
+	case !hasCredentials(auth):
+		return nil, errors.New("it has no credentials and no TLS bootstrap token was given: pass --tls-bootstrap-token (or --token), or add credentials to the file")
+	}
+	if kinds := nodeCredentials(auth); baseDir == "" && len(kinds) > 0 {
+		return nil, fmt.Errorf("%w: its credentials %q use %s, which would run a program or read a file of this node: pass --tls-bootstrap-token, or download the file yourself and pass its path as --discovery-file",
+			ErrCredentials, authName, strings.Join(kinds, ", "))
 	}
 	progress.Printf(ctx, "[discovery] Using the credentials %q from the discovery kubeconfig\n", authName)
 	auth = auth.DeepCopy()

@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -42,9 +43,12 @@ func discoverHTTPS(ctx context.Context, u *url.URL, tlsToken string, o Options) 
 	if len(data) > maxDiscoveryBody {
 		return nil, fmt.Errorf("the discovery kubeconfig at %q is larger than %d bytes: refusing it", shown, maxDiscoveryBody)
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: the discovery kubeconfig downloaded from %q is empty", ErrMalformed, shown)
+	}
 	cfg, err := clientcmd.Load(data)
 	if err != nil {
-		return nil, fmt.Errorf("parse the discovery kubeconfig from %q: %w", shown, err)
+		return nil, fmt.Errorf("%w: the discovery kubeconfig downloaded from %q does not parse: %v", ErrMalformed, shown, err)
 	}
 	out, err := bootstrapFromKubeconfig(ctx, cfg, "", tlsToken, o)
 	if err != nil {

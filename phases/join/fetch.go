@@ -43,11 +43,16 @@ func FetchClusterState(ctx context.Context, client kube.Interface, timeout time.
 	return &ClusterState{Cluster: cluster, Kubelet: kc}, nil
 }
 
-// bootstrapTokenHint says what to check when the bootstrap token may not
-// read the cluster's configuration.
+// bootstrapTokenHint says what to check when the join's credentials (the
+// TLS bootstrap token, or a discovery file's own) are refused or may not read
+// the cluster's configuration. Neither is retried: it fails at once.
 func bootstrapTokenHint(err error, program string) error {
-	if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
-		return fmt.Errorf("the bootstrap token may not read the cluster's configuration: %w; check the token's groups and the cluster's RBAC ('%s init phase bootstrap-token' sets them up)", err, program)
+	switch {
+	case apierrors.IsUnauthorized(err):
+		return fmt.Errorf("the API server does not accept the join's credentials (the TLS bootstrap token, or those of the discovery file when no token was given): %w; "+
+			"create a token on a control-plane node with '%s token create --print-join-command', or fix the discovery file's credentials", err, program)
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("the join's credentials may not read the cluster's configuration: %w; check the token's groups and the cluster's RBAC ('%s init phase bootstrap-token' sets them up)", err, program)
 	}
 	return err
 }

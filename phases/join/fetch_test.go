@@ -41,14 +41,17 @@ func TestFetchClusterState(t *testing.T) {
 	tests := []struct {
 		name    string
 		objects []runtime.Object
-		// forbid makes every ConfigMap read forbidden.
-		forbid  bool
+		// reject is the answer to every ConfigMap read, when set.
+		reject  error
 		wantErr string
 	}{
 		{name: "both ConfigMaps", objects: []runtime.Object{kubeadmConfig, kubeletConfig}},
 		{name: "no kubeadm-config", objects: []runtime.Object{kubeletConfig}, wantErr: "the kube-system/kubeadm-config ConfigMap does not exist"},
 		{name: "no kubelet key", objects: []runtime.Object{kubeadmConfig, configMap("kubelet-config", nil)}, wantErr: `the kube-system/kubelet-config ConfigMap has no key "kubelet"`},
-		{name: "forbidden", forbid: true, wantErr: "the bootstrap token may not read the cluster's configuration: read the kube-system/kubeadm-config ConfigMap"},
+		{name: "forbidden", reject: apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "kubeadm-config", nil),
+			wantErr: "the join's credentials may not read the cluster's configuration: read the kube-system/kubeadm-config ConfigMap"},
+		{name: "credentials refused", reject: apierrors.NewUnauthorized("Unauthorized"),
+			wantErr: "the API server does not accept the join's credentials (the TLS bootstrap token, or those of the discovery file when no token was given)"},
 		{
 			name:    "not a ClusterConfiguration",
 			objects: []runtime.Object{configMap("kubeadm-config", map[string]string{"ClusterConfiguration": "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nbogus: 1\n"}), kubeletConfig},
@@ -59,9 +62,9 @@ func TestFetchClusterState(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			client := fake.NewClientset(tt.objects...)
-			if tt.forbid {
+			if tt.reject != nil {
 				client.PrependReactor("get", "configmaps", func(a k8stesting.Action) (bool, runtime.Object, error) {
-					return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "kubeadm-config", nil)
+					return true, nil, tt.reject
 				})
 			}
 			start := time.Now()
