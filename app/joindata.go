@@ -133,7 +133,7 @@ func (d *joinData) InitCfg(ctx context.Context) (*joinphases.ClusterState, error
 			d.initErr = err
 			return
 		}
-		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg.Timeouts.KubernetesAPICall.Duration, d.program)
+		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg, d.program)
 	})
 	return d.initCfg, d.initErr
 }

@@ -53,7 +53,8 @@ func TestNoSecretInOutput(t *testing.T) {
 		"certificate key":         []byte(certKey),
 	}
 	initCfg := filepath.Join(dir, "init.yaml")
-	writeFile(t, initCfg, fmt.Sprintf(`apiVersion: kubeadm.k8s.io/v1beta4
+	initDoc := func(certDir string) string {
+		return fmt.Sprintf(`apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
 certificateKey: %s
 bootstrapTokens:
@@ -69,7 +70,13 @@ kind: ClusterConfiguration
 controlPlaneEndpoint: %s
 certificatesDir: %s
 encryptionAlgorithm: ECDSA-P256
-`, certKey, joining, endpoint, filepath.Join(dir, "pki")))
+`, certKey, joining, endpoint, certDir)
+	}
+	writeFile(t, initCfg, initDoc(filepath.Join(dir, "pki")))
+	// The cluster's configuration names the default directory, where a
+	// control-plane join may write (this one is a dry run, which does not).
+	uploadedCfg := filepath.Join(dir, "uploaded.yaml")
+	writeFile(t, uploadedCfg, initDoc("/etc/kubernetes/pki"))
 
 	run := func(want string, args ...string) string {
 		t.Helper()
@@ -112,7 +119,7 @@ encryptionAlgorithm: ECDSA-P256
 	}
 	run("", "init", "phase", "certs", "all", "--config", initCfg)
 	run("", "init", "phase", "bootstrap-token", "--config", initCfg, "--kubeconfig", admin, "--skip-token-print")
-	run("", "init", "phase", "upload-config", "all", "--config", initCfg, "--kubeconfig", admin)
+	run("", "init", "phase", "upload-config", "all", "--config", uploadedCfg, "--kubeconfig", admin)
 	run("", "init", "phase", "upload-certs", "--upload-certs", "--config", initCfg, "--kubeconfig", admin, "--skip-certificate-key-print")
 	if api.Object("/api/v1/namespaces/kube-system/secrets", "kubeadm-certs") == nil {
 		t.Fatal("upload-certs stored no kubeadm-certs Secret: the join below would download nothing")
