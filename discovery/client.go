@@ -80,6 +80,12 @@ func getClusterInfo(ctx context.Context, c *http.Client, server string) (*corev1
 	if err != nil {
 		return nil, err
 	}
+	return decodeClusterInfo(data, url)
+}
+
+// decodeClusterInfo reads the answer to GET url, which must be a ConfigMap of at most
+// maxDiscoveryBody bytes; anything else is ErrMalformed.
+func decodeClusterInfo(data []byte, url string) (*corev1.ConfigMap, error) {
 	if len(data) > maxDiscoveryBody {
 		return nil, fmt.Errorf("%w: the answer to GET %s is larger than %d bytes, far more than a %s ConfigMap holds", ErrMalformed, url, maxDiscoveryBody, bootstrapapi.ConfigMapClusterInfo)
 	}

@@ -22,22 +22,29 @@ func discoverFile(ctx context.Context, path, tlsToken string, o Options) (*clien
 	if err != nil {
 		return nil, fmt.Errorf("read the discovery file: %w", err)
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("the discovery file %q is empty: it must be a kubeconfig with the cluster's address and CA (for instance cluster-info's, 'kubectl -n kube-public get cm cluster-info -o jsonpath={.data.kubeconfig}')", path)
-	}
-	cfg, err := clientcmd.Load(data)
-	if err != nil {
-		return nil, fmt.Errorf("parse the discovery file %q as a kubeconfig: %w", path, err)
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("resolve the discovery file path %q: %w", path, err)
 	}
-	out, err := bootstrapFromKubeconfig(ctx, cfg, filepath.Dir(abs), tlsToken, o)
+	out, err := parseDiscoveryKubeconfig(ctx, data, filepath.Dir(abs), tlsToken, o)
 	if err != nil {
 		return nil, fmt.Errorf("discovery file %q: %w", path, err)
 	}
 	return out, nil
+}
+
+// parseDiscoveryKubeconfig reads a discovery kubeconfig, local (baseDir is its directory)
+// or downloaded (baseDir empty), and turns it into the bootstrap kubeconfig.
+func parseDiscoveryKubeconfig(ctx context.Context, data []byte, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: it is empty, where a kubeconfig with the cluster's address and CA belongs (cluster-info's, for instance: "+
+			"'kubectl -n kube-public get cm cluster-info -o jsonpath={.data.kubeconfig}')", ErrMalformed)
+	}
+	cfg, err := clientcmd.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: it does not parse as a kubeconfig: %v", ErrMalformed, err)
+	}
+	return bootstrapFromKubeconfig(ctx, cfg, baseDir, tlsToken, o)
 }
 
 // bootstrapFromKubeconfig turns a discovery kubeconfig into the bootstrap kubeconfig: its

@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kadm-project/kadm/internal/httplog"
@@ -41,16 +39,9 @@ func discoverHTTPS(ctx context.Context, u *url.URL, tlsToken string, o Options) 
 		return nil, fmt.Errorf("download the discovery kubeconfig from %q: %w", shown, scrubURL(err))
 	}
 	if len(data) > maxDiscoveryBody {
-		return nil, fmt.Errorf("the discovery kubeconfig at %q is larger than %d bytes: refusing it", shown, maxDiscoveryBody)
+		return nil, fmt.Errorf("%w: the discovery kubeconfig at %q is larger than %d bytes: refusing it", ErrMalformed, shown, maxDiscoveryBody)
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%w: the discovery kubeconfig downloaded from %q is empty", ErrMalformed, shown)
-	}
-	cfg, err := clientcmd.Load(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: the discovery kubeconfig downloaded from %q does not parse: %v", ErrMalformed, shown, err)
-	}
-	out, err := bootstrapFromKubeconfig(ctx, cfg, "", tlsToken, o)
+	out, err := parseDiscoveryKubeconfig(ctx, data, "", tlsToken, o)
 	if err != nil {
 		return nil, fmt.Errorf("discovery kubeconfig from %q: %w", shown, err)
 	}
