@@ -50,6 +50,8 @@ type testData struct {
 	patchesErr error
 
 	kubeletDoc, kubeProxyDoc []byte
+	// host is what Host returns: nothing of the machine unless a test fills it.
+	host machine.Host
 }
 
 var _ Data = (*testData)(nil)
@@ -123,7 +125,7 @@ func (d *testData) Patches(context.Context) (*patches.Set, error) {
 
 // Client counts its calls, so that a test can tell whether a phase reached
 // for the cluster, and refuses on --dry-run, where no phase may.
-func (d *testData) Host() machine.Host { return machine.Host{} }
+func (d *testData) Host() machine.Host { return d.host }
 func (d *testData) Client(context.Context) (kube.Interface, error) {
 	d.clientCalls.Add(1)
 	if d.dryRun {
