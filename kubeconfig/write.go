@@ -1,7 +1,10 @@
 package kubeconfig
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -28,4 +31,13 @@ func Write(path string, cfg *clientcmdapi.Config) error {
 		return fmt.Errorf("the directory of kubeconfig %s: %w", path, err)
 	}
 	return atomicfile.Write(path, data, FileMode)
+}
+
+// CorrectDir gives an existing kubeconfig directory DirMode, for a run that
+// keeps every file there and so writes none (Write does it for the others).
+func CorrectDir(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return atomicfile.Dir(dir, DirMode)
 }

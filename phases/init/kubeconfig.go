@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/kadm-project/kadm/internal/atomicfile"
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/phases"
@@ -102,10 +101,8 @@ func ensureKubeconfig(name string) func(context.Context, Data) error {
 		dir := d.KubeConfigDir()
 		switch {
 		case !d.DryRun():
-			if fileExists(dir) {
-				if err := atomicfile.Dir(dir, kubeconfig.DirMode); err != nil {
-					return err
-				}
+			if err := kubeconfig.CorrectDir(dir); err != nil {
+				return err
 			}
 		case !fileExists(filepath.Join(dir, name)) && fileExists(filepath.Join(d.HostKubeConfigDir(), name)):
 			dir = d.HostKubeConfigDir()

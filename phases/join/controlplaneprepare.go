@@ -181,6 +181,9 @@ func runControlPlaneKubeconfigs(ctx context.Context, d Data) error {
 	if err != nil {
 		return fmt.Errorf("%w: join with --certificate-key, or copy the cluster CA from a control-plane node", err)
 	}
+	if err := kubeconfig.CorrectDir(dir); err != nil {
+		return err
+	}
 	d.Keys().Warm(ctx, state.Cluster.EncryptionAlgorithm, kubeconfig.Missing(dir, files))
 	for _, f := range files {
 		out, err := kubeconfig.Ensure(ctx, dir, f, ca, d.Keys())
