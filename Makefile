@@ -12,17 +12,22 @@ BUILDDATE := $(shell date $${SOURCE_DATE_EPOCH:+--date=@$$SOURCE_DATE_EPOCH} -u 
 PKG       := github.com/kadm-project/kadm/app
 LDFLAGS   := -s -w -X $(PKG).gitVersion=$(VERSION) -X $(PKG).gitCommit=$(COMMIT) -X $(PKG).gitTreeState=$(TREESTATE) -X $(PKG).buildDate=$(BUILDDATE)
 E2E_BIN   ?= $(or $(KADM_E2E_BIN_DIR),$(HOME)/.cache/kadm/e2e-bin/$(VERSION))
+FUZZTIME  ?= 30s
 
-.PHONY: build test lint e2e bench demo demo-clean e2e-bins package
+.PHONY: build test lint fuzz e2e bench demo demo-clean e2e-bins package
 
 ## build: the stripped static kadm binary in bin/
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kadm ./cmd/kadm
 
-## test: unit tests and whole-CLI script tests (the help-tree conformance test also runs when upstream kubeadm is in $(E2E_BIN)), and the packages' tests (packaging/tools, its own module)
+## test: unit tests and whole-CLI script tests (fuzz tests run on their seed corpora; the help-tree conformance test also runs when upstream kubeadm is in $(E2E_BIN)), and the packages' tests (packaging/tools, its own module)
 test:
 	KADM_E2E_BIN_DIR=$(E2E_BIN) $(GO) test -count=1 ./...
 	cd packaging/tools && GOWORK=off $(GO) test -count=1 ./...
+
+## fuzz: every fuzz test for FUZZTIME each (default 30s); findings go to the package's testdata/fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) hack/fuzz.sh
 
 ## lint: formatting and vet
 lint:

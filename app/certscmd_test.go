@@ -51,7 +51,7 @@ func testPKI(t *testing.T) (certDir, kubeconfigDir string) {
 		t.Fatal(err)
 	}
 	for _, s := range specs {
-		if _, err := certs.Create(context.Background(), certDir, s, nil); err != nil {
+		if _, err := certs.Create(context.Background(), certs.At(certDir), s, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,18 +2,14 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sync"
 	"time"
 
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-
-	"github.com/kadm-project/kadm/cluster/kube"
-
 	"github.com/kadm-project/kadm/cluster/clusteradmins"
+	"github.com/kadm-project/kadm/cluster/kube"
 	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/kubeconfig"
 )
 
@@ -30,20 +26,11 @@ func (l *lazyClient) get(build func() (kube.Interface, error)) (kube.Interface, 
 	return l.client, l.err
 }
 
+// clientFromKubeconfig is the API client of the kubeconfig at path for
+// commands without a configuration's timeouts: kubeadm's default
+// kubernetesAPICall bounds the wait for each answer.
 func clientFromKubeconfig(path string) (kube.Interface, error) {
-	return clientAt(path, "")
-}
-
-// clientAt is a client for the kubeconfig at path that talks to server
-// instead of the server the file names, unless server is empty.
-func clientAt(path, server string) (kube.Interface, error) {
-	rules := &clientcmd.ClientConfigLoadingRules{ExplicitPath: path}
-	overrides := &clientcmd.ConfigOverrides{ClusterInfo: clientcmdapi.Cluster{Server: server}}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	return kube.NewForConfig(cfg)
+	return kube.NewFromFile(path, "", config.DefaultKubernetesAPICallTimeout)
 }
 
 // initClient is the client init's phases use: admin.conf's, once its group
@@ -54,14 +41,14 @@ func clientAt(path, server string) (kube.Interface, error) {
 // it runs, so that a load balancer at controlPlaneEndpoint that does not
 // answer yet does not fail it.
 func initClient(ctx context.Context, adminConf, kubeconfigDir, server string, timeout time.Duration) (kube.Interface, error) {
-	admin, err := clientAt(adminConf, server)
+	admin, err := kube.NewFromFile(adminConf, server, timeout)
 	if err != nil {
 		return nil, err
 	}
 	var super kube.Interface
 	superConf := filepath.Join(kubeconfigDir, kubeconfig.SuperAdminFile)
 	if exists(superConf) {
-		if super, err = clientAt(superConf, server); err != nil {
+		if super, err = kube.NewFromFile(superConf, server, timeout); err != nil {
 			return nil, err
 		}
 	}

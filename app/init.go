@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,8 +16,8 @@ import (
 	"github.com/kadm-project/kadm/cluster/kube"
 
 	"github.com/kadm-project/kadm/config"
-	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/dryrun"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	initphases "github.com/kadm-project/kadm/phases/init"
@@ -204,14 +203,16 @@ type initData struct {
 	cfg     *config.InitConfiguration
 	cluster *config.ClusterConfiguration
 	opts    *initOptions
-	// dirs are the directories phases write to: the real ones, or those
-	// under a temporary directory on --dry-run.
+	// dirs are the directories phases write to: the real ones, or their
+	// places in the dry run's directory on --dry-run.
 	certDir, kubeconfigDir, manifestDir, kubeletDir string
-	kubeconfigPath                                  string
-	externalCA                                      bool
-	client                                          lazyClient
-	keys                                            *pkiutil.KeyPool
-	patches                                         patchSet
+	// dryRun is --dry-run's directory, removed by Close.
+	dryRun         *dryrun.Dir
+	kubeconfigPath string
+	externalCA     bool
+	client         lazyClient
+	keys           *pkiutil.KeyPool
+	patches        patchSet
 	// components are the config file's component documents.
 	components []config.ComponentConfig
 	host       machine.Host
@@ -238,6 +239,10 @@ func (d *initData) ExternalCA() bool              { return d.externalCA }
 func (d *initData) Program() string               { return d.opts.program }
 func (d *initData) Keys() *pkiutil.KeyPool        { return d.keys }
 func (d *initData) Host() machine.Host            { return d.host }
+func (d *initData) HostKubeConfigDir() string     { return d.opts.kubeconfigDir }
+
+// Close removes the dry run's directory, if the run made one.
+func (d *initData) Close() error { return d.dryRun.Close() }
 func (d *initData) Client(ctx context.Context) (kube.Interface, error) {
 	return d.client.get(func() (kube.Interface, error) {
 		server, err := initServer(d.opts.kubeconfigPath, d.cfg.LocalAPIEndpoint)
@@ -316,19 +321,19 @@ func newInitData(ctx context.Context, cmd *cobra.Command, o *initOptions) (*init
 		manifestDir: config.DefaultManifestsDir, kubeletDir: config.DefaultKubeletDir,
 		keys: pkiutil.NewKeyPool(), components: components, host: machine.Real(),
 	}
-	if cfg.DryRun {
-		dir, err := os.MkdirTemp("", "kadm-init-dryrun-")
-		if err != nil {
-			return nil, fmt.Errorf("create the dry-run directory: %w", err)
-		}
-		progress.Printf(ctx, "[dryrun] Writing files to %s instead of the host's paths\n", dir)
-		d.certDir, d.kubeconfigDir = filepath.Join(dir, "pki"), dir
-		if o.kubeconfigPath == config.DefaultAdminConf {
-			d.kubeconfigPath = filepath.Join(dir, kubeconfig.AdminFile)
-		}
-		d.manifestDir, d.kubeletDir = filepath.Join(dir, "manifests"), filepath.Join(dir, "kubelet")
-	}
 	d.externalCA = exists(filepath.Join(cluster.CertificatesDir, "ca.crt")) && !exists(filepath.Join(cluster.CertificatesDir, "ca.key"))
+	if cfg.DryRun {
+		dir, err := dryrun.Open(ctx, config.EnvInitDryRunDir, config.DefaultTmpDir, config.InitDryRunDirPrefix)
+		if err != nil {
+			return nil, err
+		}
+		d.dryRun = dir
+		d.certDir, d.kubeconfigDir = dir.Path(cluster.CertificatesDir), dir.Path(o.kubeconfigDir)
+		if o.kubeconfigPath == config.DefaultAdminConf {
+			d.kubeconfigPath = filepath.Join(d.kubeconfigDir, kubeconfig.AdminFile)
+		}
+		d.manifestDir, d.kubeletDir = dir.Path(config.DefaultManifestsDir), dir.Path(config.DefaultKubeletDir)
+	}
 	return d, nil
 }
 

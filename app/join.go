@@ -10,6 +10,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/internal/progress"
+	"github.com/kadm-project/kadm/node/dryrun"
 	"github.com/kadm-project/kadm/node/machine"
 	joinphases "github.com/kadm-project/kadm/phases/join"
 	"github.com/kadm-project/kadm/phases/options"
@@ -187,11 +188,19 @@ func newJoinData(ctx context.Context, cmd *cobra.Command, args []string, o *join
 	if err := validate(cfg); err != nil {
 		return nil, ov.nameFlags(err)
 	}
-	return &joinData{
+	d := &joinData{
 		cfg: cfg, program: cmd.Root().Name(),
 		kubeconfigDir: config.DefaultKubernetesDir, kubeletDir: config.DefaultKubeletDir, manifestDir: config.DefaultManifestsDir,
-		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient, host: machine.Real(),
-	}, nil
+		keys: pkiutil.NewKeyPool(), discover: discovery.Discover, clientFor: bootstrapClient(cfg.Timeouts.KubernetesAPICall.Duration), host: machine.Real(),
+	}
+	if cfg.DryRun {
+		dir, err := dryrun.Open(ctx, config.EnvJoinDryRunDir, config.DefaultTmpDir, config.JoinDryRunDirPrefix)
+		if err != nil {
+			return nil, err
+		}
+		d.dryRun = dir
+	}
+	return d, nil
 }
 
 // applyJoinFlags puts the explicitly set flags into cfg; discovers tells

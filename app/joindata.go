@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"time"
 
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 
 	"github.com/kadm-project/kadm/cluster/kube"
-
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
 	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/dryrun"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
 	joinphases "github.com/kadm-project/kadm/phases/join"
@@ -46,12 +46,18 @@ type joinData struct {
 	initCfg   *joinphases.ClusterState
 	initErr   error
 	host      machine.Host
+	// dryRun is --dry-run's directory, removed by Close.
+	dryRun *dryrun.Dir
 }
 
 var _ joinphases.Data = (*joinData)(nil)
 
 func (d *joinData) Cfg() *config.JoinConfiguration { return d.cfg }
 func (d *joinData) DryRun() bool                   { return d.cfg.DryRun }
+func (d *joinData) DryRunPath(p string) string     { return d.dryRun.Path(p) }
+
+// Close removes the dry run's directory, if the run made one.
+func (d *joinData) Close() error { return d.dryRun.Close() }
 func (d *joinData) IgnorePreflightErrors() []string {
 	return d.cfg.NodeRegistration.IgnorePreflightErrors
 }
@@ -80,7 +86,7 @@ func (d *joinData) Client(context.Context) (kube.Interface, error) {
 		if !exists(path) {
 			return nil, fmt.Errorf("%s does not exist: run '%s join phase control-plane-prepare kubeconfig' first", path, d.program)
 		}
-		return clientFromKubeconfig(path)
+		return kube.NewFromFile(path, "", d.cfg.Timeouts.KubernetesAPICall.Duration)
 	})
 }
 
@@ -127,7 +133,7 @@ func (d *joinData) InitCfg(ctx context.Context) (*joinphases.ClusterState, error
 			d.initErr = err
 			return
 		}
-		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg.Timeouts.KubernetesAPICall.Duration, d.program)
+		d.initCfg, d.initErr = joinphases.FetchClusterState(ctx, client, d.cfg, d.program)
 	})
 	return d.initCfg, d.initErr
 }
@@ -137,11 +143,14 @@ func (d *joinData) Clientset(cfg *clientcmdapi.Config) (kube.Interface, error) {
 	return d.clientFor(cfg)
 }
 
-// bootstrapClient is a clientset for a kubeconfig held in memory.
-func bootstrapClient(cfg *clientcmdapi.Config) (kube.Interface, error) {
-	rest, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("the bootstrap kubeconfig from discovery is unusable: %w", err)
+// bootstrapClient is the client of a kubeconfig held in memory, such as
+// discovery's, whose answers are awaited up to timeout each.
+func bootstrapClient(timeout time.Duration) func(*clientcmdapi.Config) (kube.Interface, error) {
+	return func(cfg *clientcmdapi.Config) (kube.Interface, error) {
+		client, err := kube.New(cfg, timeout)
+		if err != nil {
+			return nil, fmt.Errorf("the bootstrap kubeconfig from discovery is unusable: %w", err)
+		}
+		return client, nil
 	}
-	return kube.NewForConfig(rest)
 }

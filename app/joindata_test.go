@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kadm-project/kadm/cluster/kube"
 	"github.com/kadm-project/kadm/cluster/kube/kubefake"
@@ -27,6 +29,7 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/discovery"
+	"github.com/kadm-project/kadm/internal/fakeapi"
 	"github.com/kadm-project/kadm/kubeconfig"
 )
 
@@ -169,8 +172,11 @@ func dryRunAPI(t *testing.T, token string) *httptest.Server {
 	return srv
 }
 
+// TestJoinDryRunWritesNothing: a join dry run changes nothing on the host;
+// into the directory KUBEADM_JOIN_DRYRUN_DIR names it writes the kubelet's
+// files and the CA, at the host's paths, and nothing that holds the token.
+// Not parallel: it sets the variable.
 func TestJoinDryRunWritesNothing(t *testing.T) {
-	t.Parallel()
 	for _, p := range []string{"/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf", "/var/lib/kubelet/config.yaml"} {
 		if exists(p) {
 			t.Skipf("%s exists on this host: a dry run would read it", p)
@@ -186,6 +192,8 @@ func TestJoinDryRunWritesNothing(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	dryDir := filepath.Join(dir, "dryrun")
+	t.Setenv(config.EnvJoinDryRunDir, dryDir)
 	var out, errOut bytes.Buffer
 	err := Run(context.Background(), []string{"kadm", "join", "--config", cfgPath, "--dry-run", "--skip-phases", "preflight"}, IOStreams{Out: &out, ErrOut: &errOut})
 	if err != nil {
@@ -204,12 +212,137 @@ func TestJoinDryRunWritesNothing(t *testing.T) {
 	if strings.Contains(out.String()+errOut.String(), "0123456789abcdef") {
 		t.Error("the token secret appears in the output")
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("the dry run wrote into %s: %v", dir, entries)
+	}
+	for _, p := range []string{"/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env", filepath.Join(dir, "pki", "ca.crt")} {
+		if !exists(filepath.Join(dryDir, p)) {
+			t.Errorf("%s is not in the dry run's directory", p)
+		}
+	}
+	err = filepath.WalkDir(dryDir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if strings.Contains(string(b), "0123456789abcdef") {
+			t.Errorf("%s holds the token secret", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, p := range []string{"/etc/kubernetes/bootstrap-kubelet.conf", "/var/lib/kubelet/config.yaml"} {
 		if exists(p) {
 			t.Errorf("the dry run wrote %s", p)
 		}
+	}
+}
+
+// joinDryRun is the command line of a worker join dry run of the file
+// discovery kubeconfig at discoveryFile with the join configuration cfg
+// (extra YAML lines under JoinConfiguration), its dry-run directory in the
+// test's. Not parallel: it sets the dry-run directory's variable.
+func joinDryRun(t *testing.T, discoveryFile, cfg string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv(config.EnvJoinDryRunDir, filepath.Join(dir, "dryrun"))
+	path := filepath.Join(dir, "join.yaml")
+	doc := "apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\ncaCertPath: " + filepath.Join(dir, "pki", "ca.crt") +
+		"\ndiscovery:\n  file:\n    kubeConfigPath: " + discoveryFile +
+		"\nnodeRegistration:\n  name: dry-node\n  criSocket: unix:///run/containerd/containerd.sock\n" + cfg
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"kadm", "join", "--config", path, "--dry-run", "--skip-phases", "preflight"}
+}
+
+// run runs argv as Run does and returns all it printed.
+func run(argv []string) (string, error) {
+	var out bytes.Buffer
+	err := Run(context.Background(), argv, IOStreams{Out: &out, ErrOut: &out})
+	return out.String(), err
+}
+
+// clusterAPI is an API server holding the configuration a join reads, that
+// accepts the token "node-token".
+func clusterAPI(t *testing.T) *fakeapi.Server {
+	t.Helper()
+	api := fakeapi.Start(t)
+	api.AcceptToken("node-token", "system:bootstrap:abcdef")
+	api.Put(t, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kubeadm-config", Namespace: "kube-system"}, Data: map[string]string{"ClusterConfiguration": testClusterYAML}})
+	api.Put(t, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kubelet-config", Namespace: "kube-system"}, Data: map[string]string{"kubelet": testKubeletYAML}})
+	return api
+}
+
+// TestJoinRejectedDiscoveryFileCredentials: credentials of a discovery file
+// that the API server refuses fail the join at the first read, saying whose
+// they are and what to do, without retrying for the whole timeout.
+func TestJoinRejectedDiscoveryFileCredentials(t *testing.T) {
+	api := clusterAPI(t)
+	file := api.Kubeconfig(t, t.TempDir(), &clientcmdapi.AuthInfo{Token: "revoked-token"})
+	out, err := run(joinDryRun(t, file, ""))
+	if err == nil || ExitCode(err) != ExitFailure || !strings.Contains(err.Error(), "does not accept the join's credentials") ||
+		!strings.Contains(err.Error(), "fix the discovery file's credentials") {
+		t.Fatalf("join: %v (exit %d), want a failure naming the refused credentials\n%s", err, ExitCode(err), out)
+	}
+	if reads := slices.DeleteFunc(api.Requests(), func(r string) bool { return !strings.Contains(r, "/configmaps/") }); len(reads) != 1 {
+		t.Errorf("configuration read %d times (%v), want once: a refusal is not retried", len(reads), reads)
+	}
+}
+
+// TestJoinSlowAPIServerAfterDiscovery: an API server that answers slowly
+// after discovery is waited for within timeouts.kubernetesAPICall, and one
+// slower than that fails the join at that timeout, saying which it was.
+func TestJoinSlowAPIServerAfterDiscovery(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		delay   time.Duration
+		timeout string
+		wantErr string
+	}{
+		{name: "slow within the timeout", delay: time.Second, timeout: "10s"},
+		{name: "slower than the timeout", delay: 3 * time.Second, timeout: "500ms", wantErr: "still failing after 500ms, timeouts.kubernetesAPICall"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			api := clusterAPI(t)
+			api.Intercept = func(_ http.ResponseWriter, r *http.Request) bool {
+				if strings.Contains(r.URL.Path, "/namespaces/kube-system/configmaps/") {
+					select {
+					case <-time.After(tt.delay):
+					case <-r.Context().Done():
+					}
+				}
+				return false
+			}
+			file := api.Kubeconfig(t, t.TempDir(), &clientcmdapi.AuthInfo{Token: "node-token"})
+			argv := joinDryRun(t, file, "timeouts:\n  kubernetesAPICall: "+tt.timeout+"\n")
+			done := make(chan error, 1)
+			var out string
+			go func() {
+				var err error
+				out, err = run(argv)
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(time.Minute):
+				t.Fatal("the join still waits after a minute")
+			}
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("join: %v\n%s", err, out)
+				}
+				if !strings.Contains(out, "[dryrun] Finished dry-running successfully") {
+					t.Errorf("the join did not finish:\n%s", out)
+				}
+				return
+			}
+			if err == nil || ExitCode(err) != ExitTimeout || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("join: %v (exit %d), want exit %d and %q", err, ExitCode(err), ExitTimeout, tt.wantErr)
+			}
+		})
 	}
 }

@@ -2,18 +2,18 @@ package app
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/spf13/pflag"
-	"k8s.io/klog/v2"
 
+	"github.com/kadm-project/kadm/internal/httplog"
 	"github.com/kadm-project/kadm/phases/options"
 )
 
@@ -117,14 +117,40 @@ func nameExamples(c *cobra.Command, name string) {
 	}
 }
 
-// logFlags expose klog's -v (and --v) and --vmodule as kubeadm does; the
-// other klog flags stay out of kadm's interface.
+// logFlags are kubeadm's -v (and --v) and --vmodule, with klog's type names
+// so that help reads as kubeadm's; klog's other flags stay out of kadm's
+// interface. Both go through httplog, which never lets klog, and so
+// client-go's request dumps with their bodies, log above httplog.LibraryMax.
 func logFlags() []*pflag.Flag {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	v := pflag.PFlagFromGoFlag(fs.Lookup("v"))
-	v.Usage = "number for the log level verbosity"
-	return []*pflag.Flag{v, pflag.PFlagFromGoFlag(fs.Lookup("vmodule"))}
+	return []*pflag.Flag{
+		{Name: "v", Shorthand: "v", Usage: "number for the log level verbosity", Value: new(verbosity), DefValue: "0"},
+		{Name: "vmodule", Usage: "comma-separated list of pattern=N settings for file-filtered logging", Value: new(vmodule)},
+	}
+}
+
+// verbosity is -v's value.
+type verbosity int
+
+func (v *verbosity) String() string { return strconv.Itoa(int(*v)) }
+func (v *verbosity) Type() string   { return "Level" }
+func (v *verbosity) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a log level (0, 1, 2, ...)", s)
+	}
+	*v = verbosity(n)
+	return httplog.SetVerbosity(int(n))
+}
+
+// vmodule is --vmodule's value, as httplog caps it.
+type vmodule string
+
+func (m *vmodule) String() string { return string(*m) }
+func (m *vmodule) Type() string   { return "moduleSpec" }
+func (m *vmodule) Set(s string) error {
+	capped, err := httplog.SetVModule(s)
+	*m = vmodule(capped)
+	return err
 }
 
 // chroot makes every later file access relative to rootfs, as kubeadm's

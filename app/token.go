@@ -30,6 +30,9 @@ type tokenOptions struct {
 	// client connects to the cluster a kubeconfig names; tests put a fake
 	// clientset here.
 	client func(path string) (kube.Interface, error)
+	// timeout bounds list and delete, which take no configuration:
+	// kubeadm's default kubernetesAPICall.
+	timeout time.Duration
 }
 
 // tokenCreateOptions are the flags of `token create`.
@@ -44,7 +47,7 @@ type tokenCreateOptions struct {
 }
 
 func newTokenCmd(s IOStreams) *cobra.Command {
-	return newTokenCmdWith(s, &tokenOptions{client: clientFromKubeconfig})
+	return newTokenCmdWith(s, &tokenOptions{client: clientFromKubeconfig, timeout: config.DefaultKubernetesAPICallTimeout})
 }
 
 func newTokenCmdWith(s IOStreams, o *tokenOptions) *cobra.Command {
@@ -293,7 +296,7 @@ Token ID of the form "[a-z0-9]{6}" to delete.
 				return err
 			}
 			for _, id := range ids {
-				err := bootstraptoken.Delete(cmd.Context(), client, id)
+				err := bootstraptoken.Delete(cmd.Context(), client, objects.Policy{Timeout: o.timeout}, id)
 				if apierrors.IsNotFound(err) {
 					return fmt.Errorf("%w: see '%s token list'", err, cmd.Root().Name())
 				}
@@ -344,7 +347,7 @@ create a new one when you need its value.
 			if err != nil {
 				return err
 			}
-			infos, problems, err := bootstraptoken.List(cmd.Context(), client)
+			infos, problems, err := bootstraptoken.List(cmd.Context(), client, objects.Policy{Timeout: o.timeout})
 			if err != nil {
 				return err
 			}

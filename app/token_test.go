@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,12 +23,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kadm-project/kadm/cluster/bootstraptoken"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/fakeapi"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/pkiutil"
 )
@@ -438,7 +442,7 @@ func TestTokenDelete(t *testing.T) {
 	if r.code != 0 || r.out != "bootstrap token \"aaaaaa\" deleted\nbootstrap token \"bbbbbb\" deleted\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
 	}
-	infos, _, err := bootstraptoken.List(context.Background(), kubefake.Wrap(client))
+	infos, _, err := bootstraptoken.List(context.Background(), kubefake.Wrap(client), objects.Policy{})
 	if err != nil || len(infos) != 1 || infos[0].ID != "cccccc" {
 		t.Errorf("left %v (%v), want only cccccc", infos, err)
 	}
@@ -483,5 +487,45 @@ func TestTokenDeleteDryRun(t *testing.T) {
 	r := runSub(t, tokenCmdOn(kubefake.Wrap(client)), "token", "delete", "aaaaaa", "--dry-run")
 	if r.code != 0 || r.out != "[dryrun] Would delete Secret \"kube-system/bootstrap-token-aaaaaa\"\n" || len(client.Actions()) != 0 {
 		t.Errorf("exit %d, stdout %q, %d API calls", r.code, r.out, len(client.Actions()))
+	}
+}
+
+// TestTokenListAndDeleteAgainstASilentServer: a server that completes TLS
+// and never answers fails token list and token delete at the API-call
+// timeout, with an error that says so, instead of holding them forever.
+func TestTokenListAndDeleteAgainstASilentServer(t *testing.T) {
+	t.Parallel()
+	api := fakeapi.Start(t)
+	api.AcceptToken("admin-token", "admin")
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	api.Intercept = func(_ http.ResponseWriter, r *http.Request) bool {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return true
+	}
+	path := api.Kubeconfig(t, t.TempDir(), &clientcmdapi.AuthInfo{Token: "admin-token"})
+	const timeout = 300 * time.Millisecond
+	for _, args := range [][]string{{"token", "list"}, {"token", "delete", "abcdef"}} {
+		t.Run(args[1], func(t *testing.T) {
+			t.Parallel()
+			done := make(chan cliResult, 1)
+			go func() {
+				done <- runSub(t, func(s IOStreams) *cobra.Command {
+					return newTokenCmdWith(s, &tokenOptions{client: clientFromKubeconfig, timeout: timeout})
+				}, append(args, "--kubeconfig", path)...)
+			}()
+			var r cliResult
+			select {
+			case r = <-done:
+			case <-time.After(time.Minute):
+				t.Fatalf("%s still waits for the server after a minute", args[1])
+			}
+			if r.code != ExitTimeout || !strings.Contains(r.errOut, "still failing after 300ms, timeouts.kubernetesAPICall") {
+				t.Errorf("exit %d, stderr %q; want exit code %d and an error that names the timeout", r.code, r.errOut, ExitTimeout)
+			}
+		})
 	}
 }

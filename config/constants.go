@@ -60,6 +60,11 @@ const (
 	DefaultCertificatesDir = DefaultKubernetesDir + "/pki"
 	DefaultCACertPath      = DefaultCertificatesDir + "/ca.crt"
 	DefaultManifestsDir    = DefaultKubernetesDir + "/manifests"
+	// TmpDirName is kubeadm's scratch directory in the Kubernetes
+	// directory, where dry runs make theirs; reset --cleanup-tmp-dir
+	// empties it.
+	TmpDirName    = "tmp"
+	DefaultTmpDir = DefaultKubernetesDir + "/" + TmpDirName
 	// DefaultVarLibDir is where the node's state directories live.
 	DefaultVarLibDir       = "/var/lib"
 	DefaultEtcdDataDir     = DefaultVarLibDir + "/etcd"
@@ -76,6 +81,15 @@ const (
 
 	DefaultCertificateValidityPeriod   = pkiutil.DefaultCertValidity
 	DefaultCACertificateValidityPeriod = pkiutil.DefaultCAValidity
+)
+
+// The environment variables that name a dry run's directory, and the names
+// of those a dry run makes itself when they are unset: kubeadm v1.37's.
+const (
+	EnvInitDryRunDir    = "KUBEADM_INIT_DRYRUN_DIR"
+	EnvJoinDryRunDir    = "KUBEADM_JOIN_DRYRUN_DIR"
+	InitDryRunDirPrefix = "kubeadm-init-dryrun"
+	JoinDryRunDirPrefix = "kubeadm-join-dryrun"
 )
 
 // Timeouts kubeadm v1.37 uses when the config leaves them unset.

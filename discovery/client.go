@@ -16,6 +16,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
+
+	"github.com/kadm-project/kadm/internal/httplog"
 )
 
 // attemptTimeout bounds one request, so that a server that accepts connections but never
@@ -41,7 +43,7 @@ func (e *statusError) Error() string {
 // anonymous fetch of cluster-info, otherwise verified against roots.
 func newClient(roots *x509.CertPool, skipVerify bool) *http.Client {
 	return &http.Client{
-		Transport: &http.Transport{
+		Transport: httplog.Wrap(&http.Transport{
 			Proxy: http.ProxyFromEnvironment,
 			TLSClientConfig: &tls.Config{
 				MinVersion:         tls.VersionTLS12,
@@ -51,7 +53,7 @@ func newClient(roots *x509.CertPool, skipVerify bool) *http.Client {
 			TLSHandshakeTimeout: attemptTimeout,
 			IdleConnTimeout:     30 * time.Second,
 			ForceAttemptHTTP2:   true,
-		},
+		}),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
@@ -74,9 +76,22 @@ func getClusterInfo(ctx context.Context, c *http.Client, server string) (*corev1
 	if resp.StatusCode != http.StatusOK {
 		return nil, &statusError{code: resp.StatusCode, url: url}
 	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDiscoveryBody+1))
+	if err != nil {
+		return nil, err
+	}
+	return decodeClusterInfo(data, url)
+}
+
+// decodeClusterInfo reads the answer to GET url, which must be a ConfigMap of at most
+// maxDiscoveryBody bytes; anything else is ErrMalformed.
+func decodeClusterInfo(data []byte, url string) (*corev1.ConfigMap, error) {
+	if len(data) > maxDiscoveryBody {
+		return nil, fmt.Errorf("%w: the answer to GET %s is larger than %d bytes, far more than a %s ConfigMap holds", ErrMalformed, url, maxDiscoveryBody, bootstrapapi.ConfigMapClusterInfo)
+	}
 	var cm corev1.ConfigMap
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDiscoveryBody)).Decode(&cm); err != nil {
-		return nil, fmt.Errorf("decode the %s ConfigMap from %s: %w", bootstrapapi.ConfigMapClusterInfo, url, err)
+	if err := json.Unmarshal(data, &cm); err != nil {
+		return nil, fmt.Errorf("%w: the answer to GET %s is not a %s ConfigMap: %v", ErrMalformed, url, bootstrapapi.ConfigMapClusterInfo, err)
 	}
 	return &cm, nil
 }

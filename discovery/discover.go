@@ -10,6 +10,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/httplog"
 )
 
 // Discover returns the bootstrap kubeconfig a join uses: the cluster (server + CA data) with
@@ -46,7 +47,7 @@ func discoverFromFileOrURL(ctx context.Context, d *config.Discovery, o Options) 
 		return nil, fmt.Errorf("--discovery-file is not a valid URL: %w", err)
 	}
 	if !strings.EqualFold(u.Scheme, "https") || u.Host == "" {
-		return nil, fmt.Errorf("--discovery-file %q: only https:// URLs are allowed, so that the download is authenticated", redact(u))
+		return nil, fmt.Errorf("--discovery-file %q: only https:// URLs are allowed, so that the download is authenticated", httplog.Redact(u))
 	}
 	u.Scheme = "https"
 	return discoverHTTPS(ctx, u, d.TLSBootstrapToken, o)

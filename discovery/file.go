@@ -1,11 +1,13 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -20,25 +22,36 @@ func discoverFile(ctx context.Context, path, tlsToken string, o Options) (*clien
 	if err != nil {
 		return nil, fmt.Errorf("read the discovery file: %w", err)
 	}
-	cfg, err := clientcmd.Load(data)
-	if err != nil {
-		return nil, fmt.Errorf("parse the discovery file %q as a kubeconfig: %w", path, err)
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("resolve the discovery file path %q: %w", path, err)
 	}
-	out, err := bootstrapFromKubeconfig(ctx, cfg, filepath.Dir(abs), tlsToken, o)
+	out, err := parseDiscoveryKubeconfig(ctx, data, filepath.Dir(abs), tlsToken, o)
 	if err != nil {
 		return nil, fmt.Errorf("discovery file %q: %w", path, err)
 	}
 	return out, nil
 }
 
+// parseDiscoveryKubeconfig reads a discovery kubeconfig, local (baseDir is its directory)
+// or downloaded (baseDir empty), and turns it into the bootstrap kubeconfig.
+func parseDiscoveryKubeconfig(ctx context.Context, data []byte, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: it is empty, where a kubeconfig with the cluster's address and CA belongs (cluster-info's, for instance: "+
+			"'kubectl -n kube-public get cm cluster-info -o jsonpath={.data.kubeconfig}')", ErrMalformed)
+	}
+	cfg, err := clientcmd.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: it does not parse as a kubeconfig: %v", ErrMalformed, err)
+	}
+	return bootstrapFromKubeconfig(ctx, cfg, baseDir, tlsToken, o)
+}
+
 // bootstrapFromKubeconfig turns a discovery kubeconfig into the bootstrap kubeconfig: its
-// cluster with the CA embedded, and its own credentials if it has any, else the TLS
-// bootstrap token. baseDir resolves the file references of a local file; it is empty for
-// a downloaded one, whose CA must then be embedded.
+// cluster with the CA embedded, and as credentials the TLS bootstrap token when one was
+// given (it wins over the file's, as with kubeadm), else the file's own. baseDir resolves
+// the file references of a local file; it is empty for a downloaded one, whose CA must
+// then be embedded and whose credentials may not run a program or name a file.
 func bootstrapFromKubeconfig(ctx context.Context, cfg *clientcmdapi.Config, baseDir, tlsToken string, o Options) (*clientcmdapi.Config, error) {
 	clusterName, authName, err := pickContext(cfg)
 	if err != nil {
@@ -52,12 +65,19 @@ func bootstrapFromKubeconfig(ctx context.Context, cfg *clientcmdapi.Config, base
 		return nil, fmt.Errorf("cluster %q: %w", clusterName, err)
 	}
 	auth := cfg.AuthInfos[authName]
-	if !hasCredentials(auth) {
-		if tlsToken == "" {
-			return nil, errors.New("it has no credentials and no TLS bootstrap token was given: pass --tls-bootstrap-token (or --token), or add credentials to the file")
-		}
+	switch {
+	case tlsToken != "" && hasCredentials(auth):
+		progress.Printf(ctx, "[discovery] Using the TLS bootstrap token instead of the credentials %q of the discovery kubeconfig\n", authName)
+		return tokenKubeconfig(cluster.Server, cluster.CertificateAuthorityData, tlsToken), nil
+	case tlsToken != "":
 		progress.Printf(ctx, "[discovery] The discovery kubeconfig has no credentials; using the TLS bootstrap token\n")
 		return tokenKubeconfig(cluster.Server, cluster.CertificateAuthorityData, tlsToken), nil
+	case !hasCredentials(auth):
+		return nil, errors.New("it has no credentials and no TLS bootstrap token was given: pass --tls-bootstrap-token (or --token), or add credentials to the file")
+	}
+	if kinds := nodeCredentials(auth); baseDir == "" && len(kinds) > 0 {
+		return nil, fmt.Errorf("%w: its credentials %q use %s, which would run a program or read a file of this node: pass --tls-bootstrap-token, or download the file yourself and pass its path as --discovery-file",
+			ErrCredentials, authName, strings.Join(kinds, ", "))
 	}
 	progress.Printf(ctx, "[discovery] Using the credentials %q from the discovery kubeconfig\n", authName)
 	auth = auth.DeepCopy()

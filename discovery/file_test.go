@@ -55,8 +55,10 @@ func TestDiscoverFile(t *testing.T) {
 		cfg      *clientcmdapi.Config
 		files    map[string]string // written next to the discovery file
 		tlsToken string
-		golden   string // expected bootstrap kubeconfig, $DIR for the test directory
-		wantErr  string
+		// empty writes a discovery file with nothing in it.
+		empty   bool
+		golden  string // expected bootstrap kubeconfig, $DIR for the test directory
+		wantErr string
 	}{
 		{
 			name:     "without credentials the TLS bootstrap token is used",
@@ -70,10 +72,28 @@ func TestDiscoverFile(t *testing.T) {
 			wantErr: "no credentials and no TLS bootstrap token",
 		},
 		{
-			name:     "a token in the file is kept, not replaced by the TLS bootstrap token",
+			name:   "a token in the file is kept without a TLS bootstrap token",
+			cfg:    kubeconfigWith(server, clientcmdapi.Cluster{CertificateAuthorityData: caPEM}, &clientcmdapi.AuthInfo{Token: "node-token"}),
+			golden: "file-token.golden",
+		},
+		{
+			name:     "an explicit TLS bootstrap token wins over the file's credentials, as with kubeadm",
 			cfg:      kubeconfigWith(server, clientcmdapi.Cluster{CertificateAuthorityData: caPEM}, &clientcmdapi.AuthInfo{Token: "node-token"}),
 			tlsToken: testToken,
-			golden:   "file-token.golden",
+			golden:   "file-no-credentials.golden",
+		},
+		{
+			name: "an explicit TLS bootstrap token wins over exec credentials, which are not run",
+			cfg: kubeconfigWith(server, clientcmdapi.Cluster{CertificateAuthorityData: caPEM},
+				&clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "get-token", APIVersion: "client.authentication.k8s.io/v1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}),
+			tlsToken: testToken,
+			golden:   "file-no-credentials.golden",
+		},
+		{
+			name:     "an empty file is refused",
+			empty:    true,
+			tlsToken: testToken,
+			wantErr:  "is empty",
 		},
 		{
 			name: "client certificate files and the CA file are resolved next to the file",
@@ -124,7 +144,14 @@ func TestDiscoverFile(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			path := discoveryFile(t, dir, tc.cfg)
+			path := filepath.Join(dir, "discovery.conf")
+			if tc.empty {
+				if err := os.WriteFile(path, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				path = discoveryFile(t, dir, tc.cfg)
+			}
 			var rep reports
 			cfg := &config.JoinConfiguration{Discovery: config.Discovery{
 				File: &config.FileDiscovery{KubeConfigPath: path}, TLSBootstrapToken: tc.tlsToken,

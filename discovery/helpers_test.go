@@ -158,6 +158,8 @@ type fakeAPI struct {
 	t *testing.T
 	// clusterInfo answers the n-th (from 0) read of cluster-info; nil means 404.
 	clusterInfo func(n int) *corev1.ConfigMap
+	// raw, when set, is the body of every answer to a read of cluster-info instead.
+	raw []byte
 	// known lists the tokens the authenticator accepts in a SelfSubjectReview.
 	known map[string]bool
 
@@ -170,7 +172,13 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "" {
 			f.t.Errorf("cluster-info read with credentials; it must be anonymous")
 		}
-		cm := f.clusterInfo(int(f.reads.Add(1) - 1))
+		n := int(f.reads.Add(1) - 1)
+		if f.raw != nil {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(f.raw)
+			return
+		}
+		cm := f.clusterInfo(n)
 		if cm == nil {
 			http.Error(w, `{"kind":"Status","code":404}`, http.StatusNotFound)
 			return

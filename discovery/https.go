@@ -9,16 +9,16 @@ import (
 	"net/http"
 	"net/url"
 
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/kadm-project/kadm/internal/httplog"
 	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // discoverHTTPS downloads the discovery kubeconfig. Its trust comes from the web PKI (or
 // RootCAs), so plain http and redirects away from https are refused.
 func discoverHTTPS(ctx context.Context, u *url.URL, tlsToken string, o Options) (*clientcmdapi.Config, error) {
-	shown := redact(u)
+	shown := httplog.Redact(u)
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	progress.Printf(ctx, "[discovery] Downloading the discovery kubeconfig from %q\n", shown)
@@ -39,13 +39,9 @@ func discoverHTTPS(ctx context.Context, u *url.URL, tlsToken string, o Options) 
 		return nil, fmt.Errorf("download the discovery kubeconfig from %q: %w", shown, scrubURL(err))
 	}
 	if len(data) > maxDiscoveryBody {
-		return nil, fmt.Errorf("the discovery kubeconfig at %q is larger than %d bytes: refusing it", shown, maxDiscoveryBody)
+		return nil, fmt.Errorf("%w: the discovery kubeconfig at %q is larger than %d bytes: refusing it", ErrMalformed, shown, maxDiscoveryBody)
 	}
-	cfg, err := clientcmd.Load(data)
-	if err != nil {
-		return nil, fmt.Errorf("parse the discovery kubeconfig from %q: %w", shown, err)
-	}
-	out, err := bootstrapFromKubeconfig(ctx, cfg, "", tlsToken, o)
+	out, err := parseDiscoveryKubeconfig(ctx, data, "", tlsToken, o)
 	if err != nil {
 		return nil, fmt.Errorf("discovery kubeconfig from %q: %w", shown, err)
 	}
@@ -63,9 +59,10 @@ func httpsClient(o Options) *http.Client {
 			ForceAttemptHTTP2: true,
 		}
 	}
+	c.Transport = httplog.Wrap(c.Transport)
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != "https" {
-			return fmt.Errorf("redirect to %q refused: discovery is HTTPS only", redact(req.URL))
+			return fmt.Errorf("redirect to %q refused: discovery is HTTPS only", httplog.Redact(req.URL))
 		}
 		if len(via) >= 5 {
 			return errors.New("too many redirects")
@@ -73,16 +70,6 @@ func httpsClient(o Options) *http.Client {
 		return nil
 	}
 	return &c
-}
-
-// redact hides the query and user info of a URL: a pre-signed download link carries its
-// credential there.
-func redact(u *url.URL) string {
-	r := *u
-	r.User = nil
-	r.RawQuery = ""
-	r.Fragment = ""
-	return r.String()
 }
 
 // scrubURL drops the URL net/http puts in its errors, which would show the query.

@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/kubeconfig"
 )
 
 func TestDiscoverHTTPS(t *testing.T) {
@@ -149,6 +151,63 @@ func TestDiscoverHTTPS(t *testing.T) {
 				t.Fatalf("Discover: %v", err)
 			}
 			assertTokenKubeconfig(t, got, apiServer, string(clusterCA.pem()))
+		})
+	}
+}
+
+// TestDiscoverHTTPSCredentials: a downloaded kubeconfig's credentials are
+// data or nothing: one that would run a program or read a file of this
+// node is refused, whatever else it holds, unless a TLS bootstrap token was
+// given, which wins over the file's credentials (as with kubeadm) so that
+// they are never used. A local file keeps them (TestDiscoverFile).
+func TestDiscoverHTTPSCredentials(t *testing.T) {
+	t.Parallel()
+	const apiServer = "https://10.0.0.1:6443"
+	exec := &clientcmdapi.ExecConfig{Command: "/usr/bin/id", APIVersion: "client.authentication.k8s.io/v1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}
+	tests := []struct {
+		name     string
+		auth     *clientcmdapi.AuthInfo
+		tlsToken string
+		wantErr  string // also ErrCredentials
+		wantUser string // the credentials of the bootstrap kubeconfig
+	}{
+		{name: "exec", auth: &clientcmdapi.AuthInfo{Exec: exec}, wantErr: `exec (command "/usr/bin/id")`},
+		{name: "auth-provider", auth: &clientcmdapi.AuthInfo{AuthProvider: &clientcmdapi.AuthProviderConfig{Name: "oidc"}}, wantErr: "auth-provider"},
+		{name: "token file", auth: &clientcmdapi.AuthInfo{TokenFile: "/etc/shadow"}, wantErr: "tokenFile"},
+		{name: "client certificate files", auth: &clientcmdapi.AuthInfo{ClientCertificate: "/etc/kubernetes/pki/ca.crt", ClientKey: "/etc/kubernetes/pki/ca.key"},
+			wantErr: "client-certificate (a file), client-key (a file)"},
+		{name: "a token as data is used", auth: &clientcmdapi.AuthInfo{Token: "node-token"}, wantUser: "node-token"},
+		{name: "the TLS bootstrap token wins over exec, which is never run", auth: &clientcmdapi.AuthInfo{Exec: exec}, tlsToken: testToken, wantUser: testToken},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			web, clusterCA := newTestCA(t, "web"), newTestCA(t, "kubernetes")
+			kc, err := clientcmd.Write(*kubeconfigWith(apiServer, clientcmdapi.Cluster{CertificateAuthorityData: clusterCA.pem()}, tc.auth))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := startTLS(t, web, "", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(kc) }))
+			cfg := &config.JoinConfiguration{Discovery: config.Discovery{
+				File: &config.FileDiscovery{KubeConfigPath: srv.URL + "/kubeconfig"}, TLSBootstrapToken: tc.tlsToken,
+			}}
+			got, err := Discover(context.Background(), cfg, Options{Timeout: 5 * time.Second, RootCAs: web.pool()})
+			if tc.wantErr != "" {
+				if !errors.Is(err, ErrCredentials) || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "--tls-bootstrap-token") {
+					t.Fatalf("error %v, want ErrCredentials naming %q and the way out", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Discover: %v", err)
+			}
+			_, user, err := kubeconfig.Current(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if user.Token != tc.wantUser || user.Exec != nil || user.TokenFile != "" || user.ClientKey != "" {
+				t.Errorf("bootstrap credentials %+v, want only the token %q", user, tc.wantUser)
+			}
 		})
 	}
 }

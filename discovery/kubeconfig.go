@@ -63,11 +63,40 @@ func tokenKubeconfig(server string, caPEM []byte, token string) *clientcmdapi.Co
 }
 
 // hasCredentials tells whether an AuthInfo can authenticate on its own, in which case file
-// discovery keeps it rather than substituting the bootstrap token.
+// discovery without a TLS bootstrap token keeps it.
 func hasCredentials(a *clientcmdapi.AuthInfo) bool {
 	if a == nil {
 		return false
 	}
 	return a.Token != "" || a.TokenFile != "" || a.Exec != nil || a.AuthProvider != nil ||
-		a.ClientCertificate != "" || len(a.ClientCertificateData) > 0
+		a.ClientCertificate != "" || len(a.ClientCertificateData) > 0 || (a.Username != "" && a.Password != "")
+}
+
+// nodeCredentials names the credentials of a that act on this node when used: a program
+// to run, a plugin, or files to read. Only data (a token, an embedded certificate and key)
+// may come from the network.
+func nodeCredentials(a *clientcmdapi.AuthInfo) []string {
+	var kinds []string
+	for _, c := range []struct {
+		set  bool
+		name string
+	}{
+		{a.Exec != nil, "exec (command " + execCommand(a) + ")"},
+		{a.AuthProvider != nil, "auth-provider"},
+		{a.TokenFile != "", "tokenFile"},
+		{a.ClientCertificate != "", "client-certificate (a file)"},
+		{a.ClientKey != "", "client-key (a file)"},
+	} {
+		if c.set {
+			kinds = append(kinds, c.name)
+		}
+	}
+	return kinds
+}
+
+func execCommand(a *clientcmdapi.AuthInfo) string {
+	if a.Exec == nil {
+		return ""
+	}
+	return fmt.Sprintf("%q", a.Exec.Command)
 }

@@ -30,6 +30,14 @@ var (
 	ErrCAHashMismatch = errors.New("cluster CA does not match any pinned public key hash")
 	// ErrUnreachable means the API server never answered before the discovery timeout.
 	ErrUnreachable = errors.New("API server unreachable")
+	// ErrMalformed means the API server answered with discovery data kadm cannot read:
+	// too large, not a ConfigMap, or a kubeconfig or CA bundle that does not parse.
+	// Retrying would read the same, so discovery fails at once.
+	ErrMalformed = errors.New("malformed discovery data")
+	// ErrCredentials means a downloaded discovery kubeconfig carries credentials that
+	// run a program or read a file of this node (exec, auth-provider, tokenFile,
+	// client-certificate/client-key files): what comes from the network is data.
+	ErrCredentials = errors.New("credentials a downloaded kubeconfig may not carry")
 )
 
 // Options tunes discovery; zero values give the defaults.

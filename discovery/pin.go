@@ -30,7 +30,7 @@ func parsePins(hashes []string) (map[string]bool, error) {
 func pinnedCAs(caPEM []byte, pins map[string]bool) (kept, dropped []*x509.Certificate, err error) {
 	certs, err := certutil.ParseCertsPEM(caPEM)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse the CA bundle in cluster-info: %w", err)
+		return nil, nil, fmt.Errorf("%w: the CA bundle in cluster-info does not parse: %v", ErrMalformed, err)
 	}
 	for _, c := range certs {
 		if pins[pkiutil.PublicKeyPin(c)] {

@@ -101,7 +101,7 @@ func (t *tokenDiscovery) run(ctx context.Context, tlsToken string) (*clientcmdap
 func parseClusterInfo(kc string) (*clientcmdapi.Cluster, error) {
 	cfg, err := clientcmd.Load([]byte(kc))
 	if err != nil {
-		return nil, fmt.Errorf("parse the kubeconfig in cluster-info: %w", err)
+		return nil, fmt.Errorf("%w: the kubeconfig in cluster-info does not parse: %v", ErrMalformed, err)
 	}
 	_, cluster, err := singleCluster(cfg)
 	if err != nil {

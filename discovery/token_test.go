@@ -44,9 +44,14 @@ func TestDiscoverToken(t *testing.T) {
 		wantErr       error
 		wantErrText   []string
 		wantReport    []string
-		minElapsed    time.Duration
-		maxElapsed    time.Duration
-		check         func(t *testing.T, e tokenEnv, cfg *clientcmdapi.Config, api *fakeAPI)
+		// raw replaces every cluster-info answer with these bytes.
+		raw []byte
+		// wantReads, when set, is how often cluster-info must have been read:
+		// 1 for what fails at once.
+		wantReads  int32
+		minElapsed time.Duration
+		maxElapsed time.Duration
+		check      func(t *testing.T, e tokenEnv, cfg *clientcmdapi.Config, api *fakeAPI)
 	}{
 		{
 			name:        "pinned CA succeeds after a verified second read",
@@ -238,6 +243,72 @@ func TestDiscoverToken(t *testing.T) {
 			maxElapsed:  time.Second,
 		},
 		{
+			name: "a CA that does not decode as base64 is named as malformed at once",
+			clusterInfo: func(t *testing.T, e tokenEnv) func(int) *corev1.ConfigMap {
+				kc := "apiVersion: v1\nkind: Config\nclusters:\n- name: \"\"\n  cluster:\n    server: " + e.server + "\n    certificate-authority-data: '!!not base64!!'\n"
+				cm := signedClusterInfo(t, kc, testToken)
+				return func(int) *corev1.ConfigMap { return cm }
+			},
+			pins:        pinCA,
+			timeout:     time.Minute,
+			wantErr:     ErrMalformed,
+			wantErrText: []string{"the kubeconfig in cluster-info does not parse", "illegal base64"},
+			wantReads:   1,
+		},
+		{
+			name: "a CA bundle with no certificate is malformed, not an impersonator",
+			clusterInfo: func(t *testing.T, e tokenEnv) func(int) *corev1.ConfigMap {
+				cm := signedClusterInfo(t, clusterInfoKubeconfig(t, e.server, []byte("not a certificate")), testToken)
+				return func(int) *corev1.ConfigMap { return cm }
+			},
+			pins:        pinCA,
+			timeout:     time.Minute,
+			wantErr:     ErrMalformed,
+			wantErrText: []string{"the CA bundle in cluster-info does not parse"},
+			wantReads:   1,
+		},
+		{
+			name: "cluster-info without the kubeconfig key fails at once",
+			clusterInfo: func(t *testing.T, e tokenEnv) func(int) *corev1.ConfigMap {
+				cm := signedClusterInfo(t, clusterInfoKubeconfig(t, e.server, e.ca.pem()), testToken)
+				delete(cm.Data, "kubeconfig")
+				return func(int) *corev1.ConfigMap { return cm }
+			},
+			pins:        pinCA,
+			timeout:     time.Minute,
+			wantErrText: []string{`has no "kubeconfig" key`, "not set up for token discovery"},
+			wantReads:   1,
+		},
+		{
+			name: "an http:// server in cluster-info is refused",
+			clusterInfo: func(t *testing.T, e tokenEnv) func(int) *corev1.ConfigMap {
+				cm := signedClusterInfo(t, clusterInfoKubeconfig(t, strings.Replace(e.server, "https://", "http://", 1), e.ca.pem()), testToken)
+				return func(int) *corev1.ConfigMap { return cm }
+			},
+			pins:        pinCA,
+			timeout:     time.Minute,
+			wantErrText: []string{"is not an https:// URL"},
+			wantReads:   1,
+		},
+		{
+			name:        "an answer that is not a ConfigMap is named as malformed at once",
+			raw:         []byte("<html>a proxy's page</html>"),
+			pins:        pinCA,
+			timeout:     time.Minute,
+			wantErr:     ErrMalformed,
+			wantErrText: []string{"is not a cluster-info ConfigMap"},
+			wantReads:   1,
+		},
+		{
+			name:        "an oversized answer is named as such at once, not cut and called unreachable",
+			raw:         []byte(`{"data":{"kubeconfig":"` + strings.Repeat("x", maxDiscoveryBody) + `"}}`),
+			pins:        pinCA,
+			timeout:     time.Minute,
+			wantErr:     ErrMalformed,
+			wantErrText: []string{"larger than 1048576 bytes"},
+			wantReads:   1,
+		},
+		{
 			name: "unsigned cluster-info is waited for until the timeout",
 			clusterInfo: func(t *testing.T, e tokenEnv) func(int) *corev1.ConfigMap {
 				cm := signedClusterInfo(t, clusterInfoKubeconfig(t, e.server, e.ca.pem()))
@@ -259,13 +330,16 @@ func TestDiscoverToken(t *testing.T) {
 			}
 			var serve func(int) *corev1.ConfigMap
 			api.clusterInfo = func(n int) *corev1.ConfigMap { return serve(n) }
+			api.raw = tc.raw
 			serverCA := ca
 			if tc.servedByExtra {
 				serverCA = extra
 			}
 			srv := startTLS(t, serverCA, "", api)
 			env := tokenEnv{server: srv.URL, ca: ca, extra: extra}
-			serve = tc.clusterInfo(t, env)
+			if tc.clusterInfo != nil {
+				serve = tc.clusterInfo(t, env)
+			}
 
 			bt := &config.BootstrapTokenDiscovery{
 				Token:                    testToken,
@@ -311,6 +385,12 @@ func TestDiscoverToken(t *testing.T) {
 				if !strings.Contains(rep.String(), s) {
 					t.Errorf("reports do not contain %q:\n%s", s, rep.String())
 				}
+			}
+			if tc.wantReads > 0 && api.reads.Load() != tc.wantReads {
+				t.Errorf("cluster-info read %d times, want %d", api.reads.Load(), tc.wantReads)
+			}
+			if errors.Is(err, ErrMalformed) && strings.Contains(err.Error(), "impersonating") {
+				t.Errorf("malformed data blamed on an impersonator: %v", err)
 			}
 			if tc.maxElapsed > 0 && elapsed > tc.maxElapsed {
 				t.Errorf("took %s, want at most %s", elapsed, tc.maxElapsed)

@@ -36,8 +36,11 @@ func (t *tokenDiscovery) probeToken(ctx context.Context, roots []*x509.Certifica
 // warns about the others.
 func (t *tokenDiscovery) trustPinned(ctx context.Context, caPEM []byte, warn bool) ([]*x509.Certificate, error) {
 	kept, dropped, err := pinnedCAs(caPEM, t.pins)
-	if err != nil {
+	if errors.Is(err, ErrCAHashMismatch) {
 		return nil, fmt.Errorf("%w: if the pin is right, someone may be impersonating the API server", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if warn {
 		for _, c := range dropped {

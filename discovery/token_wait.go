@@ -40,6 +40,9 @@ func (t *tokenDiscovery) fetchFailed(ctx context.Context, err error) (bool, erro
 	if ctx.Err() != nil {
 		return false, err
 	}
+	if errors.Is(err, ErrMalformed) {
+		return true, fmt.Errorf("%w: check that %q is this cluster's API server", err, t.server)
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		t.unreachable = false

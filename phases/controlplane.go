@@ -42,6 +42,12 @@ func ReportCert(ctx context.Context, c certs.Cert, res certs.Result) {
 		progress.Printf(ctx, "[certs] Using existing %s certificate and key on disk\n", c.BaseName)
 	case res.Action == certs.SignedExistingKey:
 		progress.Printf(ctx, "[certs] Generating %q certificate for the existing key\n", c.BaseName)
+	case res.Action == certs.WouldSign && res.KeyOnDisk:
+		ca, _ := c.CA()
+		progress.Printf(ctx, "[dryrun] Would generate %q certificate for the existing key, signed by the existing %s certificate authority\n", c.BaseName, ca.BaseName)
+	case res.Action == certs.WouldSign:
+		ca, _ := c.CA()
+		progress.Printf(ctx, "[dryrun] Would generate %q certificate and key, signed by the existing %s certificate authority\n", c.BaseName, ca.BaseName)
 	default:
 		progress.Printf(ctx, "[certs] Generating %q certificate and key\n", c.BaseName)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -77,4 +78,32 @@ func TestParsePinOfPublicKeyPin(t *testing.T) {
 	if got, err := ParsePin(pin); err != nil || got != pin {
 		t.Errorf("ParsePin(PublicKeyPin) = %q, %v; want %q", got, err, pin)
 	}
+}
+
+// FuzzParsePin: a pin is accepted exactly when it is sha256: (any case) and
+// 64 hex digits, and comes back in PublicKeyPin's form, which it accepts
+// unchanged.
+func FuzzParsePin(f *testing.F) {
+	for _, s := range []string{
+		"sha256:" + strings.Repeat("ab", 32), "SHA256:" + strings.Repeat("AB", 32), "sha256:" + strings.Repeat("a", 63),
+		"md5:" + strings.Repeat("0", 32), "sha256::" + strings.Repeat("0", 63), strings.Repeat("0", 64), "",
+	} {
+		f.Add(s)
+	}
+	valid := regexp.MustCompile(`^(?i:sha256):[0-9a-fA-F]{64}$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		pin, err := ParsePin(s)
+		if (err == nil) != valid.MatchString(s) {
+			t.Fatalf("ParsePin(%q) = %q, %v", s, pin, err)
+		}
+		if err != nil {
+			return
+		}
+		if !strings.EqualFold(pin, s) || pin != strings.ToLower(pin) || !strings.HasPrefix(pin, "sha256:") {
+			t.Fatalf("ParsePin(%q) = %q, want the same pin in PublicKeyPin's form", s, pin)
+		}
+		if again, err := ParsePin(pin); err != nil || again != pin {
+			t.Fatalf("ParsePin(%q) = %q, %v; want it unchanged", pin, again, err)
+		}
+	})
 }

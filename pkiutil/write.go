@@ -18,7 +18,8 @@ const (
 	KeyMode  = 0o600
 	// DirMode is kubeadm's mode for the certificate directory and etcd/ in
 	// it: the certificates there are public, and a rootless control plane
-	// must be able to reach its own files.
+	// must be able to reach its own files. Every writer of certificates and
+	// keys gives their directory this mode, whatever the umask.
 	DirMode = 0o755
 )
 
@@ -66,8 +67,8 @@ func WritePublicKey(dir, base string, k crypto.PublicKey) error {
 }
 
 func write(path string, data []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), DirMode); err != nil {
-		return fmt.Errorf("create the directory for %s: %w", path, err)
+	if err := atomicfile.Dir(filepath.Dir(path), DirMode); err != nil {
+		return fmt.Errorf("the directory for %s: %w", path, err)
 	}
 	return atomicfile.Write(path, data, mode)
 }

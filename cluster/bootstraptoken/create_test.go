@@ -59,7 +59,7 @@ func TestCreate(t *testing.T) {
 	if err := Create(context.Background(), &objects.Client{Clientset: kubefake.Wrap(client)}, ts, now); err != nil {
 		t.Fatal(err)
 	}
-	infos, problems, err := List(context.Background(), kubefake.Wrap(client))
+	infos, problems, err := List(context.Background(), kubefake.Wrap(client), objects.Policy{})
 	if err != nil || len(problems) > 0 || len(infos) != 2 {
 		t.Fatalf("after Create: %v, %v, %v", infos, problems, err)
 	}

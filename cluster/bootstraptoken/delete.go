@@ -10,6 +10,7 @@ import (
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
 
 	"github.com/kadm-project/kadm/cluster/kube"
+	"github.com/kadm-project/kadm/cluster/objects"
 
 	"github.com/kadm-project/kadm/config"
 )
@@ -46,11 +47,14 @@ func IDs(args []string) ([]string, error) {
 // SecretName is the kube-system Secret that holds the token with this ID.
 func SecretName(id string) string { return bootstraputil.BootstrapTokenSecretName(id) }
 
-// Delete deletes the Secret of the token with this ID. An absent token is a
-// not-found error (apierrors.IsNotFound), for the caller to point at the
-// command that lists the tokens.
-func Delete(ctx context.Context, client kube.Interface, id string) error {
-	err := client.CoreV1().Secrets(metav1.NamespaceSystem).Delete(ctx, SecretName(id), metav1.DeleteOptions{})
+// Delete deletes the Secret of the token with this ID, within p: a server
+// that does not answer fails the call at p's timeout instead of holding it.
+// An absent token is a not-found error (apierrors.IsNotFound), for the
+// caller to point at the command that lists the tokens.
+func Delete(ctx context.Context, client kube.Interface, p objects.Policy, id string) error {
+	err := objects.Retry(ctx, p, func(ctx context.Context) error {
+		return client.CoreV1().Secrets(metav1.NamespaceSystem).Delete(ctx, SecretName(id), metav1.DeleteOptions{})
+	})
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete bootstrap token %q: no such token (expired and removed, or never created): %w", id, err)
 	}

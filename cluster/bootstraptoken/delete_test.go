@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kadm-project/kadm/cluster/kube/kubefake"
+	"github.com/kadm-project/kadm/cluster/objects"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -53,14 +54,14 @@ func TestIDs(t *testing.T) {
 func TestDelete(t *testing.T) {
 	t.Parallel()
 	client := fake.NewClientset(tokenSecret("abcdef", nil))
-	if err := Delete(context.Background(), kubefake.Wrap(client), "abcdef"); err != nil {
+	if err := Delete(context.Background(), kubefake.Wrap(client), objects.Policy{}, "abcdef"); err != nil {
 		t.Fatal(err)
 	}
 	_, err := client.CoreV1().Secrets(metav1.NamespaceSystem).Get(context.Background(), "bootstrap-token-abcdef", metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("after Delete the Secret is still there (get: %v)", err)
 	}
-	err = Delete(context.Background(), kubefake.Wrap(client), "abcdef")
+	err = Delete(context.Background(), kubefake.Wrap(client), objects.Policy{}, "abcdef")
 	if !apierrors.IsNotFound(err) || !strings.Contains(err.Error(), `"abcdef"`) {
 		t.Errorf("deleting an absent token: got %v, want a not-found error naming the ID", err)
 	}

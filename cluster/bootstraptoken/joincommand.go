@@ -67,15 +67,24 @@ func ForKubeconfig(path string) (Command, error) {
 	if err != nil {
 		return Command{}, err
 	}
-	cas, err := certutil.ParseCertsPEM(cluster.CAData)
+	join, err := ForCluster(cluster)
 	if err != nil {
-		return Command{}, fmt.Errorf("parse the CA of %s: %w", path, err)
+		return Command{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return join, nil
+}
+
+// ForCluster is the join command for c, pinning every CA of its bundle.
+func ForCluster(c Cluster) (Command, error) {
+	cas, err := certutil.ParseCertsPEM(c.CAData)
+	if err != nil {
+		return Command{}, fmt.Errorf("parse the cluster CA: %w", err)
 	}
 	pins := make([]string, 0, len(cas))
 	for _, ca := range cas {
 		pins = append(pins, pkiutil.PublicKeyPin(ca))
 	}
-	return Command{Endpoint: cluster.Endpoint, CAPins: pins}, nil
+	return Command{Endpoint: c.Endpoint, CAPins: pins}, nil
 }
 
 func clusterOf(cfg *clientcmdapi.Config, path string) (Cluster, error) {

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
+
+	"github.com/kadm-project/kadm/cluster/objects"
 )
 
 func TestList(t *testing.T) {
@@ -25,7 +27,7 @@ func TestList(t *testing.T) {
 		tokenSecret("mnopqr", nil), tokenSecret("abcdef", nil), opaque, elsewhere, broken,
 	}...)
 
-	infos, problems, err := List(context.Background(), kubefake.Wrap(client))
+	infos, problems, err := List(context.Background(), kubefake.Wrap(client), objects.Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kadm-project/kadm/cluster/objects"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 var quick = objects.Policy{Timeout: time.Second, Interval: time.Millisecond}
@@ -65,6 +66,11 @@ func TestDownload(t *testing.T) {
 	t.Parallel()
 	cs, plain := uploaded(t)
 	dir := filepath.Join(t.TempDir(), "pki")
+	// An earlier kadm made pki/ private: the mode is corrected to the one
+	// the certs phase gives it.
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	files := Files(dir, nil)
 	for range 2 {
 		if err := Download(t.Context(), kubefake.Wrap(cs), quick, testKey, files); err != nil {
@@ -85,8 +91,8 @@ func TestDownload(t *testing.T) {
 		}
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "etcd")} {
-		if info, err := os.Stat(d); err != nil || info.Mode().Perm() != 0o700 {
-			t.Errorf("directory %s: %v, %v; want mode 0700", d, info.Mode().Perm(), err)
+		if info, err := os.Stat(d); err != nil || info.Mode().Perm() != pkiutil.DirMode {
+			t.Errorf("directory %s: %v, %v; want the certs phase's mode %04o", d, info.Mode().Perm(), err, pkiutil.DirMode)
 		}
 	}
 	if m := Certificate.Mode(); m != 0o644 {

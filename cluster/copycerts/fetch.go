@@ -19,7 +19,8 @@ import (
 
 // Fetch reads the kubeadm-certs Secret. When client may read the owning
 // token (an admin client; a bootstrap token may not) an expired token is
-// reported as ErrSecretExpired even before the Secret is collected.
+// reported as ErrSecretExpired even before the Secret is collected. Every
+// read is bounded by p.
 func Fetch(ctx context.Context, client kube.Interface, p objects.Policy, now time.Time) (*corev1.Secret, error) {
 	secrets := client.CoreV1().Secrets(metav1.NamespaceSystem)
 	var secret *corev1.Secret
@@ -39,7 +40,12 @@ func Fetch(ctx context.Context, client kube.Interface, p objects.Policy, now tim
 		if ref.Kind != "Secret" || !strings.HasPrefix(ref.Name, bootstrapapi.BootstrapTokenSecretPrefix) {
 			continue
 		}
-		owner, err := secrets.Get(ctx, ref.Name, metav1.GetOptions{})
+		var owner *corev1.Secret
+		err := objects.Retry(ctx, p, func(ctx context.Context) error {
+			var getErr error
+			owner, getErr = secrets.Get(ctx, ref.Name, metav1.GetOptions{})
+			return getErr
+		})
 		switch {
 		case apierrors.IsNotFound(err), err == nil && owner.UID != ref.UID:
 			return nil, fmt.Errorf("%w: its token %s is gone", ErrSecretExpired, ref.Name)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // Content is what a transferred file must hold; it also fixes the file's mode.
@@ -20,9 +21,9 @@ const (
 // key too, as the certs phase writes it) 0600.
 func (c Content) Mode() os.FileMode {
 	if c == Certificate {
-		return 0o644
+		return pkiutil.CertMode
 	}
-	return 0o600
+	return pkiutil.KeyMode
 }
 
 // File is one shared file and its entry in the kubeadm-certs Secret.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/internal/atomicfile"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // Download fetches kubeadm-certs, opens it with key and writes files: the
@@ -53,16 +54,16 @@ func Write(files []File, opened map[string][]byte) error {
 		if !ok || f.Path == "" {
 			continue
 		}
+		// The same directory mode as the certs phase gives them.
+		if err := atomicfile.Dir(filepath.Dir(f.Path), pkiutil.DirMode); err != nil {
+			return rollback(done, fmt.Errorf("the directory of %s: %w", f.Path, err))
+		}
 		prev, err := read(f.Path)
 		if err != nil {
 			return rollback(done, err)
 		}
 		if prev.exists && bytes.Equal(prev.data, data) && prev.mode == f.Content.Mode() {
 			continue
-		}
-		// Directories holding keys are private, as the certs phase makes them.
-		if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-			return rollback(done, fmt.Errorf("create the directory of %s: %w", f.Path, err))
 		}
 		if err := atomicfile.Write(f.Path, data, f.Content.Mode()); err != nil {
 			return rollback(done, err)

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kadm-project/kadm/internal/httplog"
 )
 
 // The files, relative to the certificate directory, with which the API
@@ -58,7 +60,7 @@ func New(endpoints []string, certDir string) (*Client, error) {
 		DialContext:         (&net.Dialer{Timeout: dialTimeout}).DialContext,
 		MaxIdleConnsPerHost: 2,
 	}
-	return &Client{endpoints: slices.Clone(endpoints), http: &http.Client{Transport: transport}}, nil
+	return &Client{endpoints: slices.Clone(endpoints), http: &http.Client{Transport: httplog.Wrap(transport)}}, nil
 }
 
 // Close ends the client's idle connections.

@@ -93,9 +93,10 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
-// NewForConfig builds the client for cfg; its four groups share one HTTP
-// client, so one connection serves them all.
-func NewForConfig(cfg *rest.Config) (Interface, error) {
+// newForConfig builds the client for cfg; its groups share one HTTP
+// client, so one connection serves them all. New and NewFromFile are its
+// callers, and so the one way kadm makes a client.
+func newForConfig(cfg *rest.Config) (Interface, error) {
 	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// TestNewForConfig talks to a server that answers as the API server does:
+// TestNewForConfig: newForConfig talks to a server that answers as the API server does:
 // each group reaches its own path, objects and lists decode into kadm's
 // types, API errors keep their reason, patches and watches work.
 func TestNewForConfig(t *testing.T) {
@@ -77,7 +77,7 @@ func TestNewForConfig(t *testing.T) {
 	api := &apiServer{}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
-	c, err := NewForConfig(&rest.Config{Host: srv.URL, Timeout: 5 * time.Second})
+	c, err := newForConfig(&rest.Config{Host: srv.URL, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

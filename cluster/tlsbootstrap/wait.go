@@ -9,7 +9,6 @@ import (
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/clientcmd"
 	bootstrapapi "k8s.io/cluster-bootstrap/token/api"
 	"k8s.io/klog/v2"
 
@@ -172,15 +171,12 @@ var ErrAnonymous = errors.New("the API server authenticates it as anonymous")
 // names, authenticates to its API server, and as whom: a file that merely
 // exists is not enough, its client certificate must be accepted.
 func CheckKubeconfig(ctx context.Context, path string) (string, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", path)
+	client, err := kube.NewFromFile(path, "", probeTimeout)
 	if err != nil {
 		return "", err
 	}
-	cfg.Timeout = probeTimeout
-	client, err := kube.NewForConfig(cfg)
-	if err != nil {
-		return "", err
-	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
 	review, err := client.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
 	if err != nil {
 		return "", fmt.Errorf("authenticate with %s: %w", path, err)

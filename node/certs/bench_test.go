@@ -29,9 +29,9 @@ func BenchmarkCertsAll(b *testing.B) {
 					var keys *pkiutil.KeyPool
 					if mode == "parallel" {
 						keys = pkiutil.NewKeyPool()
-						keys.Warm(ctx, alg, KeysToGenerate(dir, ForCluster(cluster), true))
+						keys.Warm(ctx, alg, KeysToGenerate(At(dir), ForCluster(cluster), true))
 					}
-					if _, err := createAll(ctx, dir, specs, alg, keys); err != nil {
+					if _, err := createAll(ctx, At(dir), specs, alg, keys); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -28,29 +28,42 @@ const (
 	// ReusedKeyless means a CA certificate without its key was kept: the CA
 	// is external and kadm signs nothing with it.
 	ReusedKeyless
+	// WouldSign is a dry run's: the certificate (and key, unless one is on
+	// the host already) would be issued by a CA whose key is the host's,
+	// which a dry run checks but never signs with.
+	WouldSign
 )
 
 // Result is the outcome of Create.
 type Result struct {
 	Action Action
 	// Certificate is the certificate on disk after Create; nil for the
-	// service account key pair.
+	// service account key pair and for WouldSign.
 	Certificate *x509.Certificate
+	// KeyOnDisk is set with WouldSign when the key exists without its
+	// certificate.
+	KeyOnDisk bool
 }
 
-// Create makes the key and certificate of s in dir, taking the key from keys.
-// Files already there are reused when valid and otherwise reported, never
-// overwritten. A leaf needs its CA's certificate in dir; when the CA's key
-// is absent (external CA) the leaf must already be on disk and valid.
-func Create(ctx context.Context, dir string, s Spec, keys *pkiutil.KeyPool) (Result, error) {
+// Create makes the key and certificate of s in t.Dir, taking the key from
+// keys. Files already there are reused when valid and otherwise reported,
+// never overwritten. A leaf needs its CA's certificate; when the CA's key is
+// absent (external CA) the leaf must already be on disk and valid. On a dry
+// run (t.Host set) files are looked up in t.Dir and then in t.Host, and a
+// leaf of a host CA is only reported (WouldSign).
+func Create(ctx context.Context, t Tree, s Spec, keys *pkiutil.KeyPool) (Result, error) {
+	if err := t.correctDir(s.Cert); err != nil {
+		return Result{}, err
+	}
 	now := time.Now()
 	if s.IsCA() {
-		return createCA(ctx, dir, s, keys, now)
+		return createCA(ctx, t, s, keys, now)
 	}
-	return createLeaf(ctx, dir, s, keys, now)
+	return createLeaf(ctx, t, s, keys, now)
 }
 
-func createCA(ctx context.Context, dir string, s Spec, keys *pkiutil.KeyPool, now time.Time) (Result, error) {
+func createCA(ctx context.Context, t Tree, s Spec, keys *pkiutil.KeyPool, now time.Time) (Result, error) {
+	dir, _ := t.locate(s.Cert)
 	crt, key := certFile(dir, s.Cert), keyFile(dir, s.Cert)
 	if exists(crt) {
 		ca, caKey, err := checkCA(dir, s.Cert, now)
@@ -74,29 +87,31 @@ func createCA(ctx context.Context, dir string, s Spec, keys *pkiutil.KeyPool, no
 	if err != nil {
 		return Result{}, err
 	}
-	if err := write(dir, s.Cert, c, k); err != nil {
+	if err := write(t.Dir, s.Cert, c, k); err != nil {
 		return Result{}, err
 	}
 	return Result{Action: Generated, Certificate: c}, nil
 }
 
-func createLeaf(ctx context.Context, dir string, s Spec, keys *pkiutil.KeyPool, now time.Time) (Result, error) {
+func createLeaf(ctx context.Context, t Tree, s Spec, keys *pkiutil.KeyPool, now time.Time) (Result, error) {
 	caCert, ok := s.CA()
 	if !ok {
 		return Result{}, fmt.Errorf("the %s certificate names an unknown CA %q", s.Name, s.CAName)
 	}
-	if !exists(certFile(dir, caCert)) {
+	caDir, caOnHost := t.locate(caCert)
+	if !exists(certFile(caDir, caCert)) {
 		return Result{}, fmt.Errorf("the %s certificate needs its CA, but %s is missing: create the CA first (`init phase certs %s`)",
-			s.Name, certFile(dir, caCert), caCert.Name)
+			s.Name, certFile(t.shown(), caCert), caCert.Name)
 	}
-	ca, caKey, err := checkCA(dir, caCert, now)
+	ca, caKey, err := checkCA(caDir, caCert, now)
 	if err != nil {
 		return Result{}, err
 	}
+	dir, onHost := t.locate(s.Cert)
 	crt, key := certFile(dir, s.Cert), keyFile(dir, s.Cert)
 	crtOK, keyOK := exists(crt), exists(key)
 	if caKey == nil && (!crtOK || !keyOK) {
-		return Result{}, &ExternalCAError{CA: certFile(dir, caCert), Missing: missingLeafFiles(dir, caCert)}
+		return Result{}, &ExternalCAError{CA: certFile(caDir, caCert), Missing: missingLeafFiles(t, caCert)}
 	}
 	if crtOK {
 		c, err := checkLeaf(dir, s, ca, now, caKey == nil)
@@ -104,6 +119,9 @@ func createLeaf(ctx context.Context, dir string, s Spec, keys *pkiutil.KeyPool, 
 			return Result{}, err
 		}
 		return Result{Action: Reused, Certificate: c}, nil
+	}
+	if caOnHost || onHost {
+		return Result{Action: WouldSign, KeyOnDisk: keyOK}, nil
 	}
 	k, action, err := leafKey(ctx, dir, s, keys, keyOK)
 	if err != nil {
@@ -150,13 +168,19 @@ func write(dir string, c Cert, cert *x509.Certificate, key crypto.Signer) error 
 	return pkiutil.WriteCert(dir, c.BaseName, cert)
 }
 
-// missingLeafFiles lists the files of the leaves of ca that are not in dir.
-func missingLeafFiles(dir string, ca Cert) []string {
+// missingLeafFiles lists the files of the leaves of ca that are in none of
+// t's directories, named as the user must provide them.
+func missingLeafFiles(t Tree, ca Cert) []string {
 	var missing []string
 	for _, leaf := range leaves(ca) {
-		for _, f := range []string{certFile(dir, leaf), keyFile(dir, leaf)} {
-			if !exists(f) {
-				missing = append(missing, f)
+		dir, onHost := t.locate(leaf)
+		shown := dir
+		if !onHost {
+			shown = t.shown()
+		}
+		for _, file := range []func(string, Cert) string{certFile, keyFile} {
+			if !exists(file(dir, leaf)) {
+				missing = append(missing, file(shown, leaf))
 			}
 		}
 	}

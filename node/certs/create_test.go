@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -165,9 +166,14 @@ func TestCreateReusesValidFiles(t *testing.T) {
 	}
 }
 
+// snapshot is every file under dir with its content; none when dir is
+// absent.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return files
+	}
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
@@ -197,7 +203,7 @@ func TestCreateCompletesInterruptedLeaf(t *testing.T) {
 	if err := os.Remove(pkiutil.CertPath(dir, "apiserver")); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Create(context.Background(), dir, specNamed(t, specs, "apiserver"), nil)
+	res, err := Create(context.Background(), At(dir), specNamed(t, specs, "apiserver"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +222,7 @@ func TestCreateCompletesInterruptedLeaf(t *testing.T) {
 func TestCreateLeafNeedsItsCA(t *testing.T) {
 	t.Parallel()
 	specs := testSpecs(t, testCluster(config.EncryptionAlgorithmECDSAP256))
-	_, err := Create(context.Background(), t.TempDir(), specNamed(t, specs, "front-proxy-client"), nil)
+	_, err := Create(context.Background(), At(t.TempDir()), specNamed(t, specs, "front-proxy-client"), nil)
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("init phase certs front-proxy-ca")) {
 		t.Fatalf("error %v, want one naming the phase that makes the CA", err)
 	}

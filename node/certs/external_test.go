@@ -43,7 +43,7 @@ func TestExternalCA(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			res, err := Create(context.Background(), dir, specNamed(t, specs, tt.ca), nil)
+			res, err := Create(context.Background(), At(dir), specNamed(t, specs, tt.ca), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +52,7 @@ func TestExternalCA(t *testing.T) {
 			}
 			var missing []string
 			for _, leaf := range leaves(ca) {
-				_, err := Create(context.Background(), dir, specNamed(t, specs, leaf.Name), nil)
+				_, err := Create(context.Background(), At(dir), specNamed(t, specs, leaf.Name), nil)
 				var ext *ExternalCAError
 				switch {
 				case errors.As(err, &ext):
@@ -92,7 +92,7 @@ func TestExternalCAInvalidLeaf(t *testing.T) {
 	if err := pkiutil.WriteKey(dir, "apiserver", newKey(t)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Create(context.Background(), dir, specNamed(t, specs, "apiserver"), nil)
+	_, err := Create(context.Background(), At(dir), specNamed(t, specs, "apiserver"), nil)
 	var fe *FileError
 	if !errors.As(err, &fe) || fe.Path != pkiutil.KeyPath(dir, "apiserver") {
 		t.Fatalf("error %v, want a FileError about apiserver.key", err)

@@ -39,23 +39,23 @@ func testSpecs(t testing.TB, cluster *config.ClusterConfiguration) []Spec {
 
 // createAll creates specs and the service account pair in order, as the
 // certs phase and its children do.
-func createAll(ctx context.Context, dir string, specs []Spec, alg config.EncryptionAlgorithmType, keys *pkiutil.KeyPool) (map[string]Result, error) {
+func createAll(ctx context.Context, t Tree, specs []Spec, alg config.EncryptionAlgorithmType, keys *pkiutil.KeyPool) (map[string]Result, error) {
 	out := map[string]Result{}
 	for _, s := range specs {
-		r, err := Create(ctx, dir, s, keys)
+		r, err := Create(ctx, t, s, keys)
 		if err != nil {
 			return out, err
 		}
 		out[s.Name] = r
 	}
-	r, err := CreateServiceAccountKey(ctx, dir, alg, keys)
+	r, err := CreateServiceAccountKey(ctx, t, alg, keys)
 	out[ServiceAccountBaseName] = r
 	return out, err
 }
 
 func mustCreateAll(t testing.TB, dir string, specs []Spec, alg config.EncryptionAlgorithmType) map[string]Result {
 	t.Helper()
-	res, err := createAll(context.Background(), dir, specs, alg, nil)
+	res, err := createAll(context.Background(), At(dir), specs, alg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

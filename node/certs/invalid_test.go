@@ -190,7 +190,7 @@ func TestCreateRefusesInvalidFiles(t *testing.T) {
 				tt.modify(cluster)
 			}
 			before := snapshot(t, dir)
-			_, err := Create(context.Background(), dir, specNamed(t, testSpecs(t, cluster), tt.cert), nil)
+			_, err := Create(context.Background(), At(dir), specNamed(t, testSpecs(t, cluster), tt.cert), nil)
 			var fe *FileError
 			if !errors.As(err, &fe) {
 				t.Fatalf("error %v, want a *FileError", err)
@@ -237,7 +237,7 @@ func TestCreateAcceptsWildcardAndChain(t *testing.T) {
 	if err := os.WriteFile(pkiutil.CertPath(dir, "apiserver"), append(leaf, inter...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Create(context.Background(), dir, specNamed(t, testSpecs(t, cluster), "apiserver"), nil)
+	res, err := Create(context.Background(), At(dir), specNamed(t, testSpecs(t, cluster), "apiserver"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

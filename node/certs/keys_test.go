@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,40 +43,115 @@ func TestKeysToGenerate(t *testing.T) {
 			if tt.prepare != nil {
 				tt.prepare(t, dir)
 			}
-			if got := KeysToGenerate(dir, ForCluster(tt.cluster), true); got != tt.want {
+			if got := KeysToGenerate(At(dir), ForCluster(tt.cluster), true); got != tt.want {
 				t.Errorf("%d keys to generate, want %d", got, tt.want)
 			}
 		})
 	}
 }
 
-func TestSeed(t *testing.T) {
+// TestDryRunTree: a dry run reads the host's tree where it is, copies no
+// key out of it, signs nothing with a host CA's key and changes nothing on
+// the host; what the host lacks entirely it generates in its own directory.
+func TestDryRunTree(t *testing.T) {
 	t.Parallel()
-	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "pki")
-	cluster := testCluster(config.EncryptionAlgorithmECDSAP256)
-	mustCreateAll(t, src, testSpecs(t, cluster), cluster.EncryptionAlgorithm)
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
+	alg := config.EncryptionAlgorithmECDSAP256
+	cluster := testCluster(alg)
+	specs := testSpecs(t, cluster)
+	cas := []string{"ca", "front-proxy-ca", "etcd-ca"}
+	tests := []struct {
+		name string
+		// host prepares the host's tree.
+		host func(t *testing.T, dir string)
+		want map[string]Action
+		// written are the files the dry run writes into its own directory.
+		written []string
+		keys    int
+	}{
+		{
+			name: "empty host: a throwaway tree in the dry run's directory",
+			host: func(*testing.T, string) {},
+			want: map[string]Action{"ca": Generated, "apiserver": Generated, "etcd-ca": Generated, "etcd-server": Generated, ServiceAccountBaseName: Generated},
+			written: []string{"ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "etcd/ca.key", "etcd/server.key",
+				ServiceAccountKeyFile, ServiceAccountPubFile},
+			keys: len(specs) + 1,
+		},
+		{
+			name: "host CAs only: the leaves are reported, not signed",
+			host: func(t *testing.T, dir string) {
+				for _, name := range cas {
+					if _, err := Create(context.Background(), At(dir), specNamed(t, specs, name), nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			want: map[string]Action{"ca": Reused, "front-proxy-ca": Reused, "apiserver": WouldSign, "front-proxy-client": WouldSign,
+				"etcd-peer": WouldSign, ServiceAccountBaseName: Generated},
+			written: []string{ServiceAccountKeyFile, ServiceAccountPubFile},
+			keys:    1,
+		},
+		{
+			name: "complete host tree: everything checked in place",
+			host: func(t *testing.T, dir string) { mustCreateAll(t, dir, specs, alg) },
+			want: map[string]Action{"ca": Reused, "apiserver": Reused, "etcd-healthcheck-client": Reused, ServiceAccountBaseName: Reused},
+		},
+		{
+			name: "external host CA: its leaves checked in place",
+			host: func(t *testing.T, dir string) {
+				mustCreateAll(t, dir, specs, alg)
+				if err := os.Remove(filepath.Join(dir, "ca.key")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: map[string]Action{"ca": ReusedKeyless, "apiserver": Reused, "apiserver-kubelet-client": Reused},
+		},
 	}
-	if err := os.WriteFile(filepath.Join(dst, "ca.crt"), []byte("already here"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			host, own := filepath.Join(t.TempDir(), "pki"), filepath.Join(t.TempDir(), "dryrun", "pki")
+			tt.host(t, host)
+			before := snapshot(t, host)
+			tree := DryRun(own, host)
+			if got := KeysToGenerate(tree, ForCluster(cluster), true); got != tt.keys {
+				t.Errorf("KeysToGenerate = %d, want %d", got, tt.keys)
+			}
+			res, err := createAll(context.Background(), tree, specs, alg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, want := range tt.want {
+				if got := res[name].Action; got != want {
+					t.Errorf("%s: action %v, want %v", name, got, want)
+				}
+			}
+			if diff := cmp.Diff(before, snapshot(t, host)); diff != "" {
+				t.Errorf("the dry run changed the host's tree (-before +after):\n%s", diff)
+			}
+			written := snapshot(t, own)
+			for _, f := range tt.written {
+				if _, ok := written[filepath.Join(own, f)]; !ok {
+					t.Errorf("%s was not written into the dry run's directory", f)
+				}
+			}
+			if len(tt.written) == 0 && len(written) != 0 {
+				t.Errorf("the dry run wrote %v, want nothing", keysOf(written))
+			}
+			for path, data := range written {
+				for hostPath, hostData := range before {
+					if data == hostData {
+						t.Errorf("%s is a copy of the host's %s", path, hostPath)
+					}
+				}
+			}
+		})
 	}
-	etcdCA, _ := Lookup("etcd-ca")
-	files := append([]string{"ca.crt", "ca.key", "not-there.crt", ServiceAccountKeyFile}, etcdCA.Files()...)
-	if err := Seed(src, dst, files...); err != nil {
-		t.Fatal(err)
+}
+
+func keysOf(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	got := snapshot(t, dst)
-	want := map[string]string{filepath.Join(dst, "ca.crt"): "already here"}
-	for _, f := range []string{"ca.key", ServiceAccountKeyFile, "etcd/ca.crt", "etcd/ca.key"} {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want[filepath.Join(dst, f)] = string(b)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("seeded files (-want +got):\n%s", diff)
-	}
-	checkModes(t, dst)
+	return out
 }

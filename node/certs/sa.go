@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/kadm-project/kadm/config"
+	"github.com/kadm-project/kadm/internal/atomicfile"
 	"github.com/kadm-project/kadm/pkiutil"
 )
 
@@ -15,14 +16,27 @@ import (
 // account tokens with (sa.key) and verifies them with (sa.pub), or keeps a
 // valid pair. A missing sa.pub is written again from sa.key, since it is
 // derived from it; anything else that is wrong is reported, because a new
-// key would invalidate every token already issued.
-func CreateServiceAccountKey(ctx context.Context, dir string, alg config.EncryptionAlgorithmType, keys *pkiutil.KeyPool) (Result, error) {
+// key would invalidate every token already issued. A dry run checks the
+// host's pair where it is and writes nothing next to it.
+func CreateServiceAccountKey(ctx context.Context, t Tree, alg config.EncryptionAlgorithmType, keys *pkiutil.KeyPool) (Result, error) {
+	dir, onHost := t.Dir, false
+	if !hasServiceAccountKey(t.Dir) && t.Host != "" && hasServiceAccountKey(t.Host) {
+		dir, onHost = t.Host, true
+	}
+	if t.Host == "" && exists(dir) {
+		if err := atomicfile.Dir(dir, pkiutil.DirMode); err != nil {
+			return Result{}, err
+		}
+	}
 	keyPath := filepath.Join(dir, ServiceAccountKeyFile)
 	pubPath := filepath.Join(dir, ServiceAccountPubFile)
 	k, err := pkiutil.LoadKey(dir, ServiceAccountBaseName)
 	switch {
 	case err == nil:
 		pub, err := pkiutil.LoadPublicKey(dir, ServiceAccountBaseName)
+		if errors.Is(err, fs.ErrNotExist) && onHost {
+			return Result{Action: Reused}, nil
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			if err := pkiutil.WritePublicKey(dir, ServiceAccountBaseName, k.Public()); err != nil {
 				return Result{}, err

@@ -67,7 +67,7 @@ func TestServiceAccountKey(t *testing.T) {
 			if tt.prepare != nil {
 				tt.prepare(t, dir)
 			}
-			res, err := CreateServiceAccountKey(context.Background(), dir, alg, nil)
+			res, err := CreateServiceAccountKey(context.Background(), At(dir), alg, nil)
 			if tt.wantFile != "" {
 				var fe *FileError
 				if !errors.As(err, &fe) || fe.Path != filepath.Join(dir, tt.wantFile) || !strings.Contains(fe.Reason, tt.wantReason) {
@@ -96,7 +96,7 @@ func TestServiceAccountKey(t *testing.T) {
 
 func createSA(t *testing.T, dir string) {
 	t.Helper()
-	if _, err := CreateServiceAccountKey(context.Background(), dir, config.EncryptionAlgorithmECDSAP256, nil); err != nil {
+	if _, err := CreateServiceAccountKey(context.Background(), At(dir), config.EncryptionAlgorithmECDSAP256, nil); err != nil {
 		t.Fatal(err)
 	}
 }

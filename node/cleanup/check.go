@@ -24,10 +24,11 @@ var systemDirs = map[string]bool{
 	"/var/spool":                true,
 }
 
-// Check accepts path when kadm may delete it: an absolute, clean path that
-// is not a system directory and lies strictly inside parent. Values taken
-// from flags or the cluster's configuration go through Check before anything
-// is removed from them.
+// Check accepts path when kadm owns it: an absolute, clean path that is not
+// a system directory and lies strictly inside parent. Values taken from
+// flags or the cluster's configuration go through Check before anything is
+// removed from them (reset), and paths read from the cluster before
+// anything is written there (a control-plane join): one rule for both.
 func Check(path, parent string) error {
 	switch {
 	case path == "":

@@ -13,6 +13,13 @@ func TestCreateDataDir(t *testing.T) {
 		if err := CreateDataDir(dir); err != nil {
 			t.Fatal(err)
 		}
+		// and puts its mode right when someone opened it
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CreateDataDir(dir); err != nil {
+		t.Fatal(err)
 	}
 	info, err := os.Stat(dir)
 	if err != nil {

@@ -13,7 +13,7 @@ func TestWriteFile(t *testing.T) {
 		existing bool
 	}{
 		{name: "creates the directory"},
-		{name: "replaces an existing file", existing: true},
+		{name: "replaces an existing file and corrects the directory's mode", existing: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,12 +49,8 @@ func TestWriteFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantDir := os.FileMode(0o700)
-			if tt.existing {
-				wantDir = 0o755 // an existing directory keeps its mode
-			}
-			if di.Mode().Perm() != wantDir {
-				t.Errorf("directory mode = %v, want %v", di.Mode().Perm(), wantDir)
+			if di.Mode().Perm() != 0o700 {
+				t.Errorf("directory mode = %v, want kubeadm's 0700", di.Mode().Perm())
 			}
 			entries, err := os.ReadDir(dir)
 			if err != nil {

@@ -16,7 +16,8 @@ const (
 	DirMode      os.FileMode = 0o700
 )
 
-// Write stores pod as dir/<pod name>.yaml, creating dir when it is missing.
+// Write stores pod as dir/<pod name>.yaml, creating dir when it is missing
+// and giving it DirMode in any case.
 // A manifest already there that describes the same Pod, with the right
 // mode, is left alone, so a rerun does not touch files the kubelet watches;
 // any other is replaced atomically, so the kubelet never reads half a file.
@@ -27,11 +28,11 @@ func Write(dir string, pod *corev1.Pod) (path string, written bool, err error) {
 	if err != nil {
 		return path, false, err
 	}
+	if err := atomicfile.Dir(dir, DirMode); err != nil {
+		return path, false, fmt.Errorf("the static Pod manifest directory: %w", err)
+	}
 	if current(path, pod) {
 		return path, false, nil
-	}
-	if err := os.MkdirAll(dir, DirMode); err != nil {
-		return path, false, fmt.Errorf("create the static Pod manifest directory: %w", err)
 	}
 	if err := atomicfile.Write(path, data, ManifestMode); err != nil {
 		return path, false, fmt.Errorf("write the %s static Pod manifest: %w", pod.Name, err)

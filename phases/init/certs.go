@@ -60,14 +60,7 @@ func runCerts(ctx context.Context, d Data) error {
 	dir := d.CertificatesDir()
 	progress.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
 	list := certs.ForCluster(d.ClusterCfg())
-	files := []string{certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile}
-	for _, c := range list {
-		files = append(files, c.Files()...)
-	}
-	if err := seedDryRun(d, files...); err != nil {
-		return err
-	}
-	d.Keys().Warm(ctx, d.ClusterCfg().EncryptionAlgorithm, certs.KeysToGenerate(dir, list, true))
+	d.Keys().Warm(ctx, d.ClusterCfg().EncryptionAlgorithm, certs.KeysToGenerate(certTree(d), list, true))
 	return nil
 }
 
@@ -81,18 +74,11 @@ func runCert(c certs.Cert) func(context.Context, Data) error {
 			progress.Printf(ctx, "[certs] External etcd mode: Skipping %s %s generation\n", c.BaseName, what)
 			return nil
 		}
-		files := c.Files()
-		if ca, ok := c.CA(); ok {
-			files = append(files, ca.Files()...)
-		}
-		if err := seedDryRun(d, files...); err != nil {
-			return err
-		}
 		spec, err := certs.NewSpec(c, certs.InitNode(d.Cfg()), d.ClusterCfg())
 		if err != nil {
 			return err
 		}
-		res, err := certs.Create(ctx, d.CertificatesDir(), spec, d.Keys())
+		res, err := certs.Create(ctx, certTree(d), spec, d.Keys())
 		if err != nil {
 			return err
 		}
@@ -102,10 +88,7 @@ func runCert(c certs.Cert) func(context.Context, Data) error {
 }
 
 func runServiceAccount(ctx context.Context, d Data) error {
-	if err := seedDryRun(d, certs.ServiceAccountKeyFile, certs.ServiceAccountPubFile); err != nil {
-		return err
-	}
-	res, err := certs.CreateServiceAccountKey(ctx, d.CertificatesDir(), d.ClusterCfg().EncryptionAlgorithm, d.Keys())
+	res, err := certs.CreateServiceAccountKey(ctx, certTree(d), d.ClusterCfg().EncryptionAlgorithm, d.Keys())
 	if err != nil {
 		return err
 	}
@@ -120,11 +103,11 @@ func runServiceAccount(ctx context.Context, d Data) error {
 	return nil
 }
 
-// seedDryRun lets a dry run see the host's existing files: its certificate
-// directory is a temporary one, so the files are copied there first.
-func seedDryRun(d Data, files ...string) error {
+// certTree is where this run's certificates are: on a dry run its own
+// directory, over the host's certificate directory, which it only reads.
+func certTree(d Data) certs.Tree {
 	if !d.DryRun() {
-		return nil
+		return certs.At(d.CertificatesDir())
 	}
-	return certs.Seed(d.ClusterCfg().CertificatesDir, d.CertificatesDir(), files...)
+	return certs.DryRun(d.CertificatesDir(), d.ClusterCfg().CertificatesDir)
 }

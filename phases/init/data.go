@@ -12,8 +12,10 @@ import (
 )
 
 // Data is what every init phase reads; app builds it from flags and the
-// configuration file. Directories are redirected into a temporary directory
-// on --dry-run, so phases write through them and never to fixed paths.
+// configuration file. Directories are redirected into the dry run's own
+// directory on --dry-run, so phases write through them and never to fixed
+// paths; what the host already has is read where it is (ClusterCfg's
+// CertificatesDir, HostKubeConfigDir), never copied.
 type Data interface {
 	// Cfg is the defaulted, validated InitConfiguration.
 	Cfg() *config.InitConfiguration
@@ -39,6 +41,10 @@ type Data interface {
 	CertificatesDir() string
 	// KubeConfigDir is where the kubeconfig files are written.
 	KubeConfigDir() string
+	// HostKubeConfigDir is the host's kubeconfig directory: KubeConfigDir,
+	// except on a dry run, which checks the files there in place and
+	// writes its own elsewhere.
+	HostKubeConfigDir() string
 	// KubeConfigPath is the kubeconfig that phases use to reach the cluster.
 	KubeConfigPath() string
 	// ManifestDir is the kubelet's static Pod directory.

@@ -35,6 +35,8 @@ type testData struct {
 	// /etc/kubernetes and /var/lib/kubelet.
 	root, certDir, kubeConfigDir, manifestDir, kubeletDir string
 	kubeConfigPath                                        string
+	// hostKubeConfigDir is a dry run's: the host's kubeconfig directory.
+	hostKubeConfigDir string
 
 	client      *fake.Clientset
 	clientCalls atomic.Int32
@@ -48,6 +50,8 @@ type testData struct {
 	patchesErr error
 
 	kubeletDoc, kubeProxyDoc []byte
+	// host is what Host returns: nothing of the machine unless a test fills it.
+	host machine.Host
 }
 
 var _ Data = (*testData)(nil)
@@ -101,13 +105,19 @@ func (d *testData) PrintManifest() bool                      { return d.printMan
 func (d *testData) CertificatesDir() string                  { return d.certDir }
 func (d *testData) KubeConfigDir() string                    { return d.kubeConfigDir }
 func (d *testData) KubeConfigPath() string                   { return d.kubeConfigPath }
-func (d *testData) ManifestDir() string                      { return d.manifestDir }
-func (d *testData) KubeletDir() string                       { return d.kubeletDir }
-func (d *testData) ExternalCA() bool                         { return d.externalCA }
-func (d *testData) Program() string                          { return d.program }
-func (d *testData) Keys() *pkiutil.KeyPool                   { return d.keys }
-func (d *testData) KubeletConfigDocument() []byte            { return d.kubeletDoc }
-func (d *testData) KubeProxyConfigDocument() []byte          { return d.kubeProxyDoc }
+func (d *testData) HostKubeConfigDir() string {
+	if d.hostKubeConfigDir == "" {
+		return d.kubeConfigDir
+	}
+	return d.hostKubeConfigDir
+}
+func (d *testData) ManifestDir() string             { return d.manifestDir }
+func (d *testData) KubeletDir() string              { return d.kubeletDir }
+func (d *testData) ExternalCA() bool                { return d.externalCA }
+func (d *testData) Program() string                 { return d.program }
+func (d *testData) Keys() *pkiutil.KeyPool          { return d.keys }
+func (d *testData) KubeletConfigDocument() []byte   { return d.kubeletDoc }
+func (d *testData) KubeProxyConfigDocument() []byte { return d.kubeProxyDoc }
 
 func (d *testData) Patches(context.Context) (*patches.Set, error) {
 	return d.patches, d.patchesErr
@@ -115,7 +125,7 @@ func (d *testData) Patches(context.Context) (*patches.Set, error) {
 
 // Client counts its calls, so that a test can tell whether a phase reached
 // for the cluster, and refuses on --dry-run, where no phase may.
-func (d *testData) Host() machine.Host { return machine.Host{} }
+func (d *testData) Host() machine.Host { return d.host }
 func (d *testData) Client(context.Context) (kube.Interface, error) {
 	d.clientCalls.Add(1)
 	if d.dryRun {

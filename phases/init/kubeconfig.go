@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/kadm-project/kadm/internal/progress"
@@ -59,13 +61,25 @@ func startKubeconfigs(ctx context.Context, d Data) error {
 		// The child phases report it; warming is only a speed-up.
 		return nil
 	}
+	if d.DryRun() {
+		if _, onHost, err := clusterCA(d); err != nil || onHost {
+			// Nothing is signed with the host's CA on a dry run.
+			return nil
+		}
+		files = slices.DeleteFunc(files, func(f kubeconfig.ClientFile) bool {
+			return fileExists(filepath.Join(d.HostKubeConfigDir(), f.Name))
+		})
+	}
 	d.Keys().Warm(ctx, files[0].Algorithm, kubeconfig.Missing(d.KubeConfigDir(), files))
 	return nil
 }
 
 // ensureKubeconfig writes one of the control-plane node's kubeconfig files,
 // or keeps a valid existing one. With an external CA kadm cannot sign, so
-// the file must already be there and valid.
+// the file must already be there and valid. A dry run checks the host's
+// file in place; one the host lacks it writes into its own directory only
+// when its CA is the dry run's own: a kubeconfig signed by the host's CA
+// would be a real credential.
 func ensureKubeconfig(name string) func(context.Context, Data) error {
 	return func(ctx context.Context, d Data) error {
 		cfg := d.Cfg()
@@ -77,18 +91,48 @@ func ensureKubeconfig(name string) func(context.Context, Data) error {
 		if i < 0 {
 			return fmt.Errorf("%s is not a kubeconfig file of a control-plane node", name)
 		}
-		ca, err := kubeconfig.LoadCA(d.CertificatesDir(), d.ExternalCA())
+		ca, caOnHost, err := clusterCA(d)
 		if errors.Is(err, fs.ErrNotExist) && !d.ExternalCA() {
 			return fmt.Errorf("%w: create the CA first with `%s init phase certs ca`", err, d.Program())
 		}
 		if err != nil {
 			return err
 		}
-		out, err := kubeconfig.Ensure(ctx, d.KubeConfigDir(), files[i], ca, d.Keys())
+		dir := d.KubeConfigDir()
+		switch {
+		case !d.DryRun():
+			if err := kubeconfig.CorrectDir(dir); err != nil {
+				return err
+			}
+		case !fileExists(filepath.Join(dir, name)) && fileExists(filepath.Join(d.HostKubeConfigDir(), name)):
+			dir = d.HostKubeConfigDir()
+		case caOnHost && ca.Key != nil && !fileExists(filepath.Join(dir, name)):
+			progress.Printf(ctx, "[dryrun] Would write %q kubeconfig file, signed by the existing ca certificate authority\n", name)
+			return nil
+		}
+		out, err := kubeconfig.Ensure(ctx, dir, files[i], ca, d.Keys())
 		if err != nil {
 			return err
 		}
 		phases.ReportKubeconfig(ctx, d.Program(), name, out, d.ExternalCA())
 		return nil
 	}
+}
+
+// clusterCA is the cluster CA the kubeconfig files are signed by or checked
+// against: the run's own, or on a dry run without one the host's, read
+// where it is (onHost).
+func clusterCA(d Data) (ca kubeconfig.CA, onHost bool, err error) {
+	ca, err = kubeconfig.LoadCA(d.CertificatesDir(), d.ExternalCA())
+	if errors.Is(err, fs.ErrNotExist) && d.DryRun() {
+		ca, err = kubeconfig.LoadCA(d.ClusterCfg().CertificatesDir, d.ExternalCA())
+		return ca, true, err
+	}
+	return ca, false, err
+}
+
+// fileExists is false only for a path that is certainly absent.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }

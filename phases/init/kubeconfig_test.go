@@ -177,3 +177,43 @@ func TestKubeconfigPhaseWarnsOnOtherServer(t *testing.T) {
 		t.Errorf("%d warnings, want 2 (admin.conf and super-admin.conf; the others use the local API server):\n%s", n, got)
 	}
 }
+
+// TestKubeconfigPhaseDryRun: with the host's CA, a dry run checks the
+// host's files where they are and reports the missing ones, which a real
+// run would sign with that CA, without writing them: a kubeconfig signed
+// by the host's CA is a real credential (super-admin.conf's cannot be
+// revoked).
+func TestKubeconfigPhaseDryRun(t *testing.T) {
+	t.Parallel()
+	host := newKubeconfigTestData(t, true)
+	adminPhase := kubeconfigPhase().Phases[0]
+	if err := adminPhase.Run(context.Background(), host); err != nil {
+		t.Fatal(err)
+	}
+	d := newTestData(t)
+	d.dryRun = true
+	d.cluster.CertificatesDir = host.certDir
+	d.hostKubeConfigDir = host.kubeConfigDir
+	got, err := runKubeconfigPhases(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("[kubeconfig] Using kubeconfig folder %q\n", d.kubeConfigDir)
+	want += fmt.Sprintf("[kubeconfig] Using existing kubeconfig file: %q\n", filepath.Join(host.kubeConfigDir, "admin.conf"))
+	for _, name := range kubeconfigFileNames[1:] {
+		want += fmt.Sprintf("[dryrun] Would write %q kubeconfig file, signed by the existing ca certificate authority\n", name)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dry-run output (-want +got):\n%s", diff)
+	}
+	for _, name := range kubeconfigFileNames {
+		if _, err := os.Stat(filepath.Join(d.kubeConfigDir, name)); !os.IsNotExist(err) {
+			t.Errorf("the dry run wrote %s (%v)", name, err)
+		}
+		if name != "admin.conf" {
+			if _, err := os.Stat(filepath.Join(host.kubeConfigDir, name)); !os.IsNotExist(err) {
+				t.Errorf("the dry run wrote the host's %s (%v)", name, err)
+			}
+		}
+	}
+}

@@ -3,12 +3,17 @@ package initphases
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/kadm-project/kadm/cluster/bootstraptoken"
 	"github.com/kadm-project/kadm/internal/progress"
+	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/phases/options"
 	"github.com/kadm-project/kadm/phases/workflow"
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 func showJoinCommandPhase() workflow.Phase[Data] {
@@ -24,7 +29,7 @@ func showJoinCommandPhase() workflow.Phase[Data] {
 // once per bootstrap token, pointing where admin.conf points.
 func showJoinCommand(ctx context.Context, d Data) error {
 	path := d.KubeConfigPath()
-	join, err := bootstraptoken.ForKubeconfig(path)
+	join, err := joinTarget(d)
 	if err != nil {
 		return err
 	}
@@ -45,6 +50,33 @@ func showJoinCommand(ctx context.Context, d Data) error {
 		progress.Printf(ctx, "%s", initDone(d, path, cp.String(), worker.String()))
 	}
 	return nil
+}
+
+// joinTarget is what the join commands point at and pin: admin.conf's
+// cluster. A dry run that wrote no admin.conf, since the host's CA would
+// sign it, takes the host's admin.conf, or else the API server's address and
+// the host's CA.
+func joinTarget(d Data) (bootstraptoken.Command, error) {
+	path := d.KubeConfigPath()
+	if !d.DryRun() || fileExists(path) {
+		return bootstraptoken.ForKubeconfig(path)
+	}
+	if host := filepath.Join(d.HostKubeConfigDir(), kubeconfig.AdminFile); fileExists(host) {
+		return bootstraptoken.ForKubeconfig(host)
+	}
+	server, err := kubeconfig.ControlPlaneURL(d.ClusterCfg().ControlPlaneEndpoint, d.Cfg().LocalAPIEndpoint)
+	if err != nil {
+		return bootstraptoken.Command{}, err
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		return bootstraptoken.Command{}, fmt.Errorf("the API server address %q: %w", server, err)
+	}
+	ca, err := os.ReadFile(pkiutil.CertPath(d.ClusterCfg().CertificatesDir, "ca"))
+	if err != nil {
+		return bootstraptoken.Command{}, fmt.Errorf("read the cluster CA for the join command: %w", err)
+	}
+	return bootstraptoken.ForCluster(bootstraptoken.Cluster{Endpoint: u.Host, CAData: ca})
 }
 
 // initDone is kubeadm's closing message, word for word where scripts and

@@ -43,7 +43,7 @@ func runUploadCerts(ctx context.Context, d Data) error {
 		}
 	}
 	progress.Printf(ctx, "[upload-certs] Storing the certificates in Secret %q in the %q Namespace\n", copycerts.SecretName, metav1.NamespaceSystem)
-	data, err := copycerts.Bundle(copycerts.Files(d.CertificatesDir(), d.ClusterCfg().Etcd.External), cfg.CertificateKey)
+	data, err := copycerts.Bundle(uploadFiles(d), cfg.CertificateKey)
 	if err != nil {
 		return err
 	}
@@ -54,4 +54,21 @@ func runUploadCerts(ctx context.Context, d Data) error {
 		progress.Printf(ctx, "[upload-certs] Using certificate key:\n%s\n", cfg.CertificateKey)
 	}
 	return nil
+}
+
+// uploadFiles are the shared files upload-certs bundles; a dry run reads
+// each where it finds it, in its own directory or the host's.
+func uploadFiles(d Data) []copycerts.File {
+	external := d.ClusterCfg().Etcd.External
+	files := copycerts.Files(d.CertificatesDir(), external)
+	if !d.DryRun() {
+		return files
+	}
+	host := copycerts.Files(d.ClusterCfg().CertificatesDir, external)
+	for i := range files {
+		if !fileExists(files[i].Path) {
+			files[i].Path = host[i].Path
+		}
+	}
+	return files
 }

@@ -73,13 +73,13 @@ func sharedCAs(t *testing.T, cluster *config.ClusterConfiguration) map[string]*x
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := certs.Create(t.Context(), cluster.CertificatesDir, s, nil)
+		res, err := certs.Create(t.Context(), certs.At(cluster.CertificatesDir), s, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cas[c.Name] = res.Certificate
 	}
-	if _, err := certs.CreateServiceAccountKey(t.Context(), cluster.CertificatesDir, cluster.EncryptionAlgorithm, nil); err != nil {
+	if _, err := certs.CreateServiceAccountKey(t.Context(), certs.At(cluster.CertificatesDir), cluster.EncryptionAlgorithm, nil); err != nil {
 		t.Fatal(err)
 	}
 	return cas

@@ -17,7 +17,8 @@ import (
 )
 
 // writeStaticPod applies the patches to pod and writes it to the manifest
-// directory, or, on a dry run, prints it.
+// directory, or, on a dry run, prints it and writes it into the dry run's
+// directory.
 func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod, set *patches.Set) error {
 	pod, err := phases.PatchStaticPod(ctx, pod, set)
 	if err != nil {
@@ -29,7 +30,8 @@ func writeStaticPod(ctx context.Context, d Data, pod *corev1.Pod, set *patches.S
 			return err
 		}
 		progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(d.ManifestDir(), pod.Name), data)
-		return nil
+		_, _, err = staticpod.Write(d.DryRunPath(d.ManifestDir()), pod)
+		return err
 	}
 	_, _, err = staticpod.Write(d.ManifestDir(), pod)
 	return err

@@ -145,9 +145,9 @@ func runControlPlaneCerts(ctx context.Context, d Data) error {
 	if missing := missingFiles(sharedFiles(cluster)); len(missing) > 0 {
 		return fmt.Errorf("the shared certificates are missing (%v): join with --certificate-key, or copy them from a control-plane node", missing)
 	}
-	d.Keys().Warm(ctx, cluster.EncryptionAlgorithm, certs.KeysToGenerate(dir, leaves, false))
+	d.Keys().Warm(ctx, cluster.EncryptionAlgorithm, certs.KeysToGenerate(certs.At(dir), leaves, false))
 	for _, s := range specs {
-		res, err := certs.Create(ctx, dir, s, d.Keys())
+		res, err := certs.Create(ctx, certs.At(dir), s, d.Keys())
 		if err != nil {
 			return err
 		}
@@ -180,6 +180,9 @@ func runControlPlaneKubeconfigs(ctx context.Context, d Data) error {
 	ca, err := kubeconfig.LoadCA(state.Cluster.CertificatesDir, false)
 	if err != nil {
 		return fmt.Errorf("%w: join with --certificate-key, or copy the cluster CA from a control-plane node", err)
+	}
+	if err := kubeconfig.CorrectDir(dir); err != nil {
+		return err
 	}
 	d.Keys().Warm(ctx, state.Cluster.EncryptionAlgorithm, kubeconfig.Missing(dir, files))
 	for _, f := range files {

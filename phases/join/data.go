@@ -22,6 +22,11 @@ type Data interface {
 	Cfg() *config.JoinConfiguration
 	// DryRun is true when nothing on the host or in the cluster may change.
 	DryRun() bool
+	// DryRunPath is where a dry run writes what a real run writes at
+	// hostPath: in its own directory. A dry run writes only what holds no
+	// secret there (the kubelet's files, the CA, manifests); the rest it
+	// describes.
+	DryRunPath(hostPath string) string
 	// IgnorePreflightErrors holds the preflight check names, lowercased, whose
 	// errors are only warnings; "all" ignores every check.
 	IgnorePreflightErrors() []string

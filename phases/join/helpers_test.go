@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,8 +95,11 @@ func newFakeData(t *testing.T, healthz string) *fakeData {
 	}
 }
 
-func (d *fakeData) Cfg() *config.JoinConfiguration  { return d.cfg }
-func (d *fakeData) DryRun() bool                    { return d.cfg.DryRun }
+func (d *fakeData) Cfg() *config.JoinConfiguration { return d.cfg }
+func (d *fakeData) DryRun() bool                   { return d.cfg.DryRun }
+func (d *fakeData) DryRunPath(p string) string {
+	return filepath.Join(d.dir, "dryrun", strings.TrimPrefix(p, d.dir))
+}
 func (d *fakeData) IgnorePreflightErrors() []string { return d.ignore }
 func (d *fakeData) PatchesDir() string              { return d.patchesDir }
 func (d *fakeData) Patches(context.Context) (*patches.Set, error) {

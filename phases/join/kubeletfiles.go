@@ -18,13 +18,7 @@ import (
 	"github.com/kadm-project/kadm/node/initsystem"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
-)
-
-// certMode and certDirMode are kubeadm's modes for a certificate and the
-// directory it creates for one.
-const (
-	certMode    = 0o644
-	certDirMode = 0o755
+	"github.com/kadm-project/kadm/pkiutil"
 )
 
 // nodeFiles is everything kubelet-start writes, computed before anything is.
@@ -146,10 +140,10 @@ func writeFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) error {
 	}
 	if !f.caPresent {
 		klog.V(1).Infof("[kubelet-start] Writing the CA certificate at %s", f.caPath)
-		if err := os.MkdirAll(filepath.Dir(f.caPath), certDirMode); err != nil {
-			return fmt.Errorf("create the directory of %s: %w", f.caPath, err)
+		if err := atomicfile.Dir(filepath.Dir(f.caPath), pkiutil.DirMode); err != nil {
+			return fmt.Errorf("the directory of %s: %w", f.caPath, err)
 		}
-		if err := atomicfile.Write(f.caPath, f.ca, certMode); err != nil {
+		if err := atomicfile.Write(f.caPath, f.ca, pkiutil.CertMode); err != nil {
 			return err
 		}
 	}
@@ -160,6 +154,14 @@ func writeFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) error {
 		}
 	}
 	return nil
+}
+
+// writeDryRunFiles writes into the dry run's directory what writeFiles
+// would write, except the bootstrap kubeconfig: it holds the token.
+func writeDryRunFiles(ctx context.Context, d Data, f *nodeFiles) error {
+	dry := *f
+	dry.caPath, dry.kubeletDir = d.DryRunPath(f.caPath), d.DryRunPath(f.kubeletDir)
+	return writeFiles(ctx, &dry, true)
 }
 
 // printFiles says what writeFiles would write. The bootstrap kubeconfig

@@ -91,6 +91,9 @@ func runKubeletStart(ctx context.Context, d Data, h host) (err error) {
 	if d.DryRun() {
 		progress.Printf(ctx, "[kubelet-start] Would stop the kubelet\n")
 		printFiles(ctx, files, ownCredentials)
+		if err := writeDryRunFiles(ctx, d, files); err != nil {
+			return err
+		}
 		progress.Printf(ctx, "[kubelet-start] Would start the kubelet\n")
 		return nil
 	}

@@ -108,7 +108,7 @@ func TestKubeletStart(t *testing.T) {
 			wantCalls: []string{"stop kubelet"},
 		},
 		{
-			name:  "dry run writes nothing",
+			name:  "dry run writes only the files without secrets, into its own directory",
 			setup: func(_ *testing.T, d *fakeData) { d.cfg.DryRun = true },
 			wantOut: []string{
 				"[kubelet-start] Would stop the kubelet",
@@ -116,7 +116,8 @@ func TestKubeletStart(t *testing.T) {
 				"kubeadm-flags.env\" with content:\n\tKUBELET_KUBEADM_ARGS=",
 				"[kubelet-start] Would start the kubelet",
 			},
-			wantFiles: map[string]os.FileMode{},
+			wantFiles: map[string]os.FileMode{"dryrun/" + ca: 0o644, "dryrun/" + conf: 0o644,
+				"dryrun/" + instance: 0o644, "dryrun/" + flagsEnv: 0o644},
 		},
 	}
 	for _, tt := range tests {

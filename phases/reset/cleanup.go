@@ -16,10 +16,6 @@ import (
 	"github.com/kadm-project/kadm/node/machine"
 )
 
-// tmpDir is kadm's scratch directory under KubernetesDir, cleaned with
-// --cleanup-tmp-dir.
-const tmpDir = "tmp"
-
 // kubeconfigFiles are the kubeconfig files init and join write.
 var kubeconfigFiles = []string{
 	kubeconfig.AdminFile, kubeconfig.SuperAdminFile, kubeconfig.KubeletFile, kubeconfig.BootstrapKubeletFile,
@@ -51,7 +47,7 @@ func planNode(ctx context.Context, d Data) nodePlan {
 		p.dirs = append(p.dirs, cleanup.Target{Path: certDir, Contents: true})
 	}
 	if d.CleanupTmpDir() {
-		p.dirs = append(p.dirs, cleanup.Target{Path: filepath.Join(d.KubernetesDir(), tmpDir), Contents: true})
+		p.dirs = append(p.dirs, cleanup.Target{Path: filepath.Join(d.KubernetesDir(), config.TmpDirName), Contents: true})
 	}
 	for _, name := range kubeconfigFiles {
 		p.files = append(p.files, cleanup.Target{Path: filepath.Join(d.KubernetesDir(), name)})

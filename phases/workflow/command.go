@@ -31,7 +31,9 @@ type Command[D any] struct {
 	// NewData builds the workflow's data from the parsed command; it runs
 	// once per execution, for the whole workflow or for a single phase. Its
 	// ctx carries the run's reporter, so warnings it prints with Printf reach
-	// --output=json as well.
+	// --output=json as well. Data that is an io.Closer (a dry run's
+	// directory) is closed when the run ends, however it ends: success,
+	// failure, or a cancelled ctx (Ctrl-C); Close's error joins the run's.
 	NewData func(ctx context.Context, cmd *cobra.Command, args []string) (D, error)
 	// ConfigSkipPhases returns the config file's skipPhases; --skip-phases
 	// wins when it is set.
@@ -58,7 +60,7 @@ func (c *Command[D]) Bind(cmd *cobra.Command) {
 		`Progress format: "text", or "json" for one JSON object per line for each phase start and end and each message`)
 	outputFlag := cmd.Flags().Lookup(options.Output)
 
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+	cmd.RunE = func(cmd *cobra.Command, args []string) (err error) {
 		if f.skip != nil {
 			if err := c.Workflow.ValidateNames(f.skip); err != nil {
 				return fmt.Errorf("--%s: %w", options.SkipPhases, err)
@@ -72,6 +74,7 @@ func (c *Command[D]) Bind(cmd *cobra.Command) {
 		if err != nil {
 			return err
 		}
+		defer closeData(data, &err)
 		skip := f.skip
 		if !cmd.Flags().Changed(options.SkipPhases) && c.ConfigSkipPhases != nil {
 			skip = c.ConfigSkipPhases(data)
@@ -210,7 +213,7 @@ func (c *Command[D]) phaseCommand(n *node[D], path, name, short string, workflow
 		})
 	}
 	pc.Flags().AddFlag(outputFlag)
-	pc.RunE = func(cmd *cobra.Command, args []string) error {
+	pc.RunE = func(cmd *cobra.Command, args []string) (err error) {
 		ctx, err := c.context(cmd, outputFlag.Value.String())
 		if err != nil {
 			return err
@@ -219,6 +222,7 @@ func (c *Command[D]) phaseCommand(n *node[D], path, name, short string, workflow
 		if err != nil {
 			return err
 		}
+		defer closeData(data, &err)
 		return c.Workflow.Run(ctx, data, RunOptions{Only: path, Reporter: reporterFrom(ctx)})
 	}
 	return pc
@@ -249,6 +253,17 @@ func (c *Command[D]) context(cmd *cobra.Command, output string) (context.Context
 		ctx = context.Background()
 	}
 	return WithReporter(ctx, r), nil
+}
+
+// closeData closes data when it is an io.Closer and adds a failure to *err.
+func closeData(data any, err *error) {
+	c, ok := data.(io.Closer)
+	if !ok {
+		return
+	}
+	if cerr := c.Close(); cerr != nil {
+		*err = errors.Join(*err, cerr)
+	}
 }
 
 func reporterFrom(ctx context.Context) Reporter {

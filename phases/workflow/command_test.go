@@ -250,3 +250,78 @@ func TestPhaseCommandByPath(t *testing.T) {
 		t.Errorf("path commands are listed in help:\n%s", fx.out)
 	}
 }
+
+// closingData records that the run closed it, as a dry run's data removes
+// its directory.
+type closingData struct {
+	closed   int
+	closeErr error
+}
+
+func (d *closingData) Close() error {
+	d.closed++
+	return d.closeErr
+}
+
+// TestCommandClosesData: data that is an io.Closer is closed once when the
+// run ends, for a full run and a single phase, whether the run succeeds,
+// fails or is cancelled, and a failed Close is reported.
+func TestCommandClosesData(t *testing.T) {
+	t.Parallel()
+	errPhase, errClose := errors.New("phase failed"), errors.New("close failed")
+	tests := []struct {
+		name     string
+		args     []string
+		run      func(ctx context.Context, d *closingData) error
+		cancel   bool
+		closeErr error
+		want     []error
+	}{
+		{name: "full run succeeds", args: []string{"test"}},
+		{name: "single phase succeeds", args: []string{"test", "phase", "work"}},
+		{name: "phase fails", args: []string{"test"}, run: func(context.Context, *closingData) error { return errPhase }, want: []error{errPhase}},
+		{name: "run cancelled", args: []string{"test"}, cancel: true, run: func(ctx context.Context, _ *closingData) error { return ctx.Err() }, want: []error{context.Canceled}},
+		{name: "close fails", args: []string{"test", "phase", "work"}, closeErr: errClose, want: []error{errClose}},
+		{name: "both fail", args: []string{"test"}, run: func(context.Context, *closingData) error { return errPhase }, closeErr: errClose, want: []error{errPhase, errClose}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			data := &closingData{closeErr: tt.closeErr}
+			run := tt.run
+			if run == nil {
+				run = func(context.Context, *closingData) error { return nil }
+			}
+			c := &Command[*closingData]{
+				Workflow: &Workflow[*closingData]{Phases: []Phase[*closingData]{{Name: "work", Short: "work", Run: run}}},
+				NewData: func(context.Context, *cobra.Command, []string) (*closingData, error) {
+					return data, nil
+				},
+				Out: &bytes.Buffer{},
+			}
+			root := &cobra.Command{Use: "kadm", SilenceErrors: true, SilenceUsage: true}
+			cmd := &cobra.Command{Use: "test"}
+			c.Bind(cmd)
+			root.AddCommand(cmd)
+			root.SetArgs(tt.args)
+			root.SetOut(&bytes.Buffer{})
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.cancel {
+				cancel()
+			}
+			defer cancel()
+			err := root.ExecuteContext(ctx)
+			if data.closed != 1 {
+				t.Errorf("closed %d times, want once", data.closed)
+			}
+			if len(tt.want) == 0 && err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			for _, w := range tt.want {
+				if !errors.Is(err, w) {
+					t.Errorf("error %v does not report %v", err, w)
+				}
+			}
+		})
+	}
+}
