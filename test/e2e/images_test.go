@@ -23,7 +23,10 @@ func TestInitDryRunImages(t *testing.T) {
 		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			ctx := testContext(t, time.Minute)
-			env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir()}
+			// The dry run's directory is the test's: by default it would be
+			// made in the machine's /etc/kubernetes/tmp, as kubeadm's is.
+			env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir(),
+				"KUBEADM_INIT_DRYRUN_DIR=" + filepath.Join(t.TempDir(), "dryrun")}
 
 			list := exec.CommandContext(ctx, filepath.Join(suite.lab.BinDir, "kubeadm"), "config", "images", "list", "--kubernetes-version", version)
 			list.Env = env

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	before := framework.SnapshotMachine()
+	keysBefore := framework.KeyFiles(lab)
 	meter := framework.StartMemoryMeter(500 * time.Millisecond)
 	start := time.Now()
 	code := m.Run()
@@ -85,7 +87,17 @@ func runSuite(m *testing.M) int {
 		}
 	}
 	if changed := before.Changed(framework.SnapshotMachine()); len(changed) > 0 {
-		fmt.Fprintf(os.Stderr, "e2e: machine-wide settings changed during the run:\n  %s\n", strings.Join(changed, "\n  "))
+		fmt.Fprintf(os.Stderr, "e2e: machine-wide settings or a node's paths on the machine changed during the run:\n  %s\n", strings.Join(changed, "\n  "))
+		code = 1
+	}
+	var stray []string
+	for _, f := range framework.KeyFiles(lab) {
+		if !slices.Contains(keysBefore, f) {
+			stray = append(stray, f)
+		}
+	}
+	if len(stray) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: files with a private key appeared outside the hosts during the run:\n  %s\n", strings.Join(stray, "\n  "))
 		code = 1
 	}
 	return code

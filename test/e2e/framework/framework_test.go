@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +133,47 @@ func TestWaitFor(t *testing.T) {
 	})
 	if err == nil || calls != 1 || !strings.Contains(err.Error(), "broken") {
 		t.Errorf("a permanent error gives %v after %d calls, want it at once", err, calls)
+	}
+}
+
+func TestTreeDigestSeesWrites(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "kubernetes")
+	if got := treeDigest(dir); got != "(missing)" {
+		t.Fatalf("a missing directory: %q", got)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	made := treeDigest(dir)
+	if err := os.WriteFile(filepath.Join(dir, "tmp", "ca.key"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if written := treeDigest(dir); written == made || made == "(missing)" {
+		t.Errorf("a file written under the directory leaves its digest %q", written)
+	}
+}
+
+// TestKeyFiles: a PEM private key in the temporary directory is found; the
+// lab's own directory and go test's are not searched.
+func TestKeyFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	key := []byte("-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----\n")
+	for _, p := range []string{"kadm-init-dryrun-1/pki/ca.key", "kadm-e2e/cp/etc/ca.key", "TestX123/001/ca.key", "notes/readme"} {
+		if err := os.MkdirAll(filepath.Join(tmp, filepath.Dir(p)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		content := key
+		if strings.HasSuffix(p, "readme") {
+			content = []byte("no key here")
+		}
+		if err := os.WriteFile(filepath.Join(tmp, p), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := KeyFiles(&Lab{Name: "kadm-e2e"})
+	if want := []string{filepath.Join(tmp, "kadm-init-dryrun-1/pki/ca.key")}; !slices.Equal(got, want) {
+		t.Errorf("KeyFiles = %q, want %q", got, want)
 	}
 }

@@ -3,8 +3,13 @@ package framework
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -39,11 +44,29 @@ var machineSettings = []string{
 	"/proc/sys/fs/inotify/max_user_watches",
 }
 
-// MachineSnapshot is the values of machineSettings at one moment; a file the
-// machine lacks is recorded as missing.
+// machinePaths are where kadm, kubeadm, the kubelet, etcd and a package
+// install write on a node: on the test machine itself, outside every host,
+// none of them may appear or change during a run.
+var machinePaths = []string{
+	"/etc/kubernetes",
+	"/var/lib/kubelet",
+	"/var/lib/etcd",
+	"/etc/cni/net.d",
+	"/etc/default/kubelet",
+	"/usr/lib/systemd/system/kubelet.service",
+	"/usr/lib/systemd/system/kubelet.service.d",
+	"/usr/bin/kadm",
+	"/usr/bin/kubeadm",
+	"/usr/bin/kubelet",
+	"/var/lib/dpkg/status",
+}
+
+// MachineSnapshot is the values of machineSettings and a digest of each of
+// machinePaths at one moment; a file the machine lacks is recorded as
+// missing.
 type MachineSnapshot map[string]string
 
-// SnapshotMachine reads machineSettings from the test machine.
+// SnapshotMachine reads machineSettings and machinePaths on the test machine.
 func SnapshotMachine() MachineSnapshot {
 	s := MachineSnapshot{}
 	for _, p := range machineSettings {
@@ -54,18 +77,83 @@ func SnapshotMachine() MachineSnapshot {
 		}
 		s[p] = strings.TrimSpace(string(b))
 	}
+	for _, p := range machinePaths {
+		s[p] = treeDigest(p)
+	}
 	return s
 }
 
-// Changed lists every setting whose value differs in now.
+// treeDigest sums the names, modes, sizes and modification times under path:
+// any file made, removed or written there changes it.
+func treeDigest(path string) string {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return "(missing)"
+	}
+	h := sha256.New()
+	n := 0
+	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n++
+		fmt.Fprintf(h, "%s %v %d %d\n", p, fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		return fmt.Sprintf("(unreadable: %v)", err)
+	}
+	return fmt.Sprintf("%d entries, sha256 %x", n, h.Sum(nil)[:8])
+}
+
+// Changed lists every setting or path whose value differs in now.
 func (s MachineSnapshot) Changed(now MachineSnapshot) []string {
 	var out []string
-	for _, p := range machineSettings {
+	for _, p := range slices.Sorted(maps.Keys(s)) {
 		if s[p] != now[p] {
 			out = append(out, fmt.Sprintf("%s: %s before, %s now", p, s[p], now[p]))
 		}
 	}
 	return out
+}
+
+// KeyFiles lists the files under the machine's temporary directory that
+// hold a PEM private key, leaving out the lab's own directory (the hosts'
+// file systems) and the directories go test makes for its tests and builds,
+// which their processes remove. The suite compares the list before and
+// after a run: a key left in the machine's /tmp is a key outside its place,
+// as a dry run's copy of the cluster CA once was.
+func KeyFiles(lab *Lab) []string {
+	tmp := os.TempDir()
+	own := filepath.Join(tmp, lab.Name)
+	var keys []string
+	_ = filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			base := d.Name()
+			if p == own || (p != tmp && (strings.HasPrefix(base, "go-build") || strings.HasPrefix(base, "Test") || strings.HasPrefix(base, "Fuzz"))) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if fi, err := d.Info(); err != nil || fi.Size() > 1<<20 {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && bytes.Contains(b, []byte("PRIVATE KEY-----")) {
+			keys = append(keys, p)
+		}
+		return nil
+	})
+	return keys
 }
 
 // kubeProxyConntrack is what kube-proxy's default conntrack configuration (the
