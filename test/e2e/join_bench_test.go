@@ -90,7 +90,7 @@ func BenchmarkJoin(b *testing.B) {
 	}
 	ctx, cancel := context.WithTimeout(b.Context(), 30*time.Minute)
 	defer cancel()
-	cp, client, hash := initAuditedCluster(b, ctx)
+	cp, client, hash := initBenchCluster(b, ctx, "bench-cp", true)
 	endpoint := cp.IP.String() + ":6443"
 	checks, _ := framework.PreflightIgnores()
 	var preflight []string
@@ -153,39 +153,20 @@ func BenchmarkJoin(b *testing.B) {
 	}
 }
 
-// initAuditedCluster inits a control plane with kadm whose API server
-// writes an audit log, and returns it once workers can join it, with an
-// admin client and the CA pin.
-func initAuditedCluster(b *testing.B, ctx context.Context) (*framework.Host, kubernetes.Interface, string) {
+// initBenchCluster inits a control plane named name with kadm, whose API
+// server writes an audit log when audit is set, and returns it once workers
+// can join it, with an admin client and the CA pin.
+func initBenchCluster(b *testing.B, ctx context.Context, name string, audit bool) (*framework.Host, kubernetes.Interface, string) {
 	b.Helper()
-	cp := framework.NewHost(b, suite.lab, "bench-cp")
-	if err := os.MkdirAll(cp.Path(auditLogDir), 0o700); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(cp.Path(auditPolicyPath), []byte(auditPolicy), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	cp := framework.NewHost(b, suite.lab, name)
 	token, err := bootstraputil.GenerateBootstrapToken()
 	if err != nil {
 		b.Fatal(err)
 	}
-	config := initConfig(cp, token) + fmt.Sprintf(`apiServer:
-  extraArgs:
-  - name: audit-policy-file
-    value: %[1]s
-  - name: audit-log-path
-    value: %[2]s
-  extraVolumes:
-  - name: audit-policy
-    hostPath: %[1]s
-    mountPath: %[1]s
-    readOnly: true
-    pathType: File
-  - name: audit-log
-    hostPath: %[3]s
-    mountPath: %[3]s
-    pathType: DirectoryOrCreate
-`, auditPolicyPath, auditLogPath, auditLogDir)
+	config := initConfig(cp, token)
+	if audit {
+		config += auditConfig(b, cp)
+	}
 	path := cp.Dir + "/init.yaml"
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		b.Fatal(err)
@@ -210,10 +191,40 @@ func initAuditedCluster(b *testing.B, ctx context.Context) (*framework.Host, kub
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := os.Stat(cp.Path(auditLogPath)); err != nil {
+	if _, err := os.Stat(cp.Path(auditLogPath)); audit && err != nil {
 		b.Fatalf("the API server writes no audit log: %v", err)
 	}
 	return cp, client, caCertHash(b, cp)
+}
+
+// auditConfig is the ClusterConfiguration part that makes cp's API server
+// audit every request at Metadata level to auditLogPath, with the policy
+// file written on cp.
+func auditConfig(b *testing.B, cp *framework.Host) string {
+	b.Helper()
+	if err := os.MkdirAll(cp.Path(auditLogDir), 0o700); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(cp.Path(auditPolicyPath), []byte(auditPolicy), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return fmt.Sprintf(`apiServer:
+  extraArgs:
+  - name: audit-policy-file
+    value: %[1]s
+  - name: audit-log-path
+    value: %[2]s
+  extraVolumes:
+  - name: audit-policy
+    hostPath: %[1]s
+    mountPath: %[1]s
+    readOnly: true
+    pathType: File
+  - name: audit-log
+    hostPath: %[3]s
+    mountPath: %[3]s
+    pathType: DirectoryOrCreate
+`, auditPolicyPath, auditLogPath, auditLogDir)
 }
 
 // benchToken creates a bootstrap token for joining nodes, as `token
@@ -271,7 +282,7 @@ func waitSigned(b *testing.B, ctx context.Context, client kubernetes.Interface, 
 // down afterwards. With timed set, the join runs under the benchmark timer.
 func benchJoinOnce(b *testing.B, ctx context.Context, name, tool, token string, args []string, timed bool) *benchJoin {
 	b.Helper()
-	w, destroy := benchHost(b, ctx, name)
+	w, destroy := benchHost(b, ctx, name, "")
 	cmd := w.Command(ctx, tool, args...)
 	id, _, _ := strings.Cut(token, ".")
 	j := &benchJoin{tool: tool, tokenID: id, ip: w.IP.String(), start: time.Now()}
@@ -299,12 +310,17 @@ func benchJoinOnce(b *testing.B, ctx context.Context, name, tool, token string, 
 	return j
 }
 
-// benchHost creates a host for one measured join; destroy tears it down,
-// at once so that hosts do not pile up over the iterations, and at the
-// latest when the benchmark ends.
-func benchHost(b *testing.B, ctx context.Context, name string) (h *framework.Host, destroy func()) {
+// benchHost creates a host for one measured run, with the stand-in kubelet
+// when standin names it; destroy tears it down, at once so that hosts do not
+// pile up over the iterations, and at the latest when the benchmark ends.
+func benchHost(b *testing.B, ctx context.Context, name, standin string) (h *framework.Host, destroy func()) {
 	b.Helper()
-	h, err := suite.lab.CreateHost(ctx, name)
+	var err error
+	if standin != "" {
+		h, err = suite.lab.CreateStandinHost(ctx, name, standin)
+	} else {
+		h, err = suite.lab.CreateHost(ctx, name)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func BenchmarkJoinControlPlane(b *testing.B) {
 // returns the join's wall time.
 func benchControlPlaneJoin(b *testing.B, ctx context.Context, c *cpCluster, name, tool string, args []string, timed bool) time.Duration {
 	b.Helper()
-	h, destroy := benchHost(b, ctx, name)
+	h, destroy := benchHost(b, ctx, name, "")
 	cmd := h.Command(ctx, tool, args...)
 	start := time.Now()
 	if timed {

@@ -13,12 +13,13 @@ import (
 // The inotify instances a node's daemons hold, measured on a running lab: a
 // control-plane node's kubelet, kube-apiserver, kube-controller-manager,
 // kube-proxy and containerd about 22, a worker's kubelet, kube-proxy and
-// containerd about 8. Every host's processes run as the machine's root, and
+// containerd about 8, and kadm join one more while it waits for the TLS
+// bootstrap. Every host's processes run as the machine's root, and
 // fs.inotify.max_user_instances (128 here, not the suite's to raise) caps them
 // all together: past it, containerd's CRI and the kubelets fail to start.
 const (
 	ControlPlaneInotify = 24
-	WorkerInotify       = 8
+	WorkerInotify       = 9
 )
 
 // inotifyHeadroom is left for the test process and the machine's own daemons.
@@ -85,4 +86,10 @@ func (b *Budget) Reserve(t testing.TB, controlPlanes, workers int) {
 		b.mu.Unlock()
 		b.cond.Broadcast()
 	})
+}
+
+// Workers is how many workers the whole budget holds beside controlPlanes
+// control-plane nodes.
+func (b *Budget) Workers(controlPlanes int) int {
+	return max(0, (b.total-controlPlanes*ControlPlaneInotify)/WorkerInotify)
 }

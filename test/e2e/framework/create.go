@@ -24,6 +24,20 @@ var hostServices = []string{"containerd.service", "kubelet.service"}
 // host's file system in place, its containerd answers and holds the lab's
 // images. The caller tears it down with Destroy.
 func (l *Lab) CreateHost(ctx context.Context, name string) (*Host, error) {
+	return l.createHost(ctx, name, "")
+}
+
+// CreateStandinHost sets up a host whose kubelet is the program kubelet, a
+// stand-in that serves /healthz and completes the TLS bootstrap, with no
+// container runtime: a joining node for a benchmark that needs more nodes
+// than real kubelets and containerds fit on the machine (each holds memory
+// and the machine's inotify instances). kadm's preflight finds no runtime
+// there, which the caller ignores.
+func (l *Lab) CreateStandinHost(ctx context.Context, name, kubelet string) (*Host, error) {
+	return l.createHost(ctx, name, kubelet)
+}
+
+func (l *Lab) createHost(ctx context.Context, name, kubelet string) (*Host, error) {
 	if err := validHostName(name); err != nil {
 		return nil, err
 	}
@@ -35,7 +49,7 @@ func (l *Lab) CreateHost(ctx context.Context, name string) (*Host, error) {
 	if err := CheckComponents(l.BinDir, "kubelet", "crictl"); err != nil {
 		return nil, err
 	}
-	h := &Host{Name: name, Namespace: l.namespace(name), Dir: filepath.Join(l.StateDir(), name), Cgroup: l.cgroupName(name)}
+	h := &Host{Name: name, Namespace: l.namespace(name), Dir: filepath.Join(l.StateDir(), name), Cgroup: l.cgroupName(name), Kubelet: kubelet}
 	existing, err := l.Namespaces(ctx)
 	if err != nil {
 		return nil, err
@@ -52,7 +66,7 @@ func (l *Lab) CreateHost(ctx context.Context, name string) (*Host, error) {
 	if err == nil {
 		err = l.start(ctx, h)
 	}
-	if err == nil {
+	if err == nil && h.Kubelet == "" {
 		err = l.loadImages(ctx, h)
 	}
 	if err != nil {
@@ -72,7 +86,7 @@ func (l *Lab) prepare(ctx context.Context, h *Host) error {
 			return err
 		}
 	}
-	if l.ContainerdRoot != "" {
+	if l.ContainerdRoot != "" && h.Kubelet == "" {
 		if err := linkTree(l.ContainerdRoot, filepath.Join(h.Dir, "var-lib-containerd")); err != nil {
 			return fmt.Errorf("seed containerd's state: %w", err)
 		}
@@ -138,6 +152,9 @@ func (l *Lab) initArgs(h *Host, ready string) ([]string, error) {
 		args = append(args, "--mask="+s.key+"="+s.value)
 	}
 	for _, u := range hostServices {
+		if h.Kubelet != "" && u != "kubelet.service" {
+			continue
+		}
 		args = append(args, "--unit="+u)
 	}
 	return args, nil

@@ -30,6 +30,11 @@ type Host struct {
 	// Cgroup is the host's cgroup (in every hierarchy), the kubelet's cgroupRoot.
 	Cgroup string `json:"cgroup"`
 
+	// Kubelet, when set, is the program the host runs as its kubelet instead
+	// of the real one, and the host runs no container runtime (see
+	// Lab.CreateStandinHost).
+	Kubelet string `json:"kubelet,omitempty"`
+
 	keeper     *exec.Cmd
 	keeperDone chan struct{}
 }

@@ -42,6 +42,10 @@ func (l *Lab) hostFiles(h *Host) ([]hostFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubeadm's kubelet drop-in: %w", err)
 	}
+	kubelet := filepath.Join(l.BinDir, "kubelet")
+	if h.Kubelet != "" {
+		kubelet = h.Kubelet
+	}
 	files := []hostFile{
 		{path: "/etc/hostname", content: h.Name + "\n", mode: 0o644},
 		{path: "/etc/hosts", content: fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n", h.IP, h.Name), mode: 0o644},
@@ -55,10 +59,13 @@ func (l *Lab) hostFiles(h *Host) ([]hostFile, error) {
 		{path: "/usr/lib/systemd/system/kubelet.service", content: string(unit), mode: 0o644},
 		{path: "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", content: string(dropIn), mode: 0o644},
 		{path: "/etc/systemd/system/multi-user.target.wants/kubelet.service", link: "/usr/lib/systemd/system/kubelet.service"},
-		{path: "/etc/systemd/system/multi-user.target.wants/containerd.service", link: "/lib/systemd/system/containerd.service"},
-		{path: "/usr/bin/kubelet", link: filepath.Join(l.BinDir, "kubelet")},
+		{path: "/usr/bin/kubelet", link: kubelet},
 		{path: "/usr/sbin/modprobe", content: "#!/bin/sh\necho \"modprobe $*: a kadm e2e host loads no kernel module\" >&2\nexit 1\n", mode: 0o755},
 	}
+	if h.Kubelet != "" {
+		return files, nil
+	}
+	files = append(files, hostFile{path: "/etc/systemd/system/multi-user.target.wants/containerd.service", link: "/lib/systemd/system/containerd.service"})
 	return files, nil
 }
 
