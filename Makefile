@@ -13,6 +13,7 @@ PKG       := github.com/kadm-project/kadm/app
 LDFLAGS   := -s -w -X $(PKG).gitVersion=$(VERSION) -X $(PKG).gitCommit=$(COMMIT) -X $(PKG).gitTreeState=$(TREESTATE) -X $(PKG).buildDate=$(BUILDDATE)
 E2E_BIN   ?= $(or $(KADM_E2E_BIN_DIR),$(HOME)/.cache/kadm/e2e-bin/$(VERSION))
 FUZZTIME  ?= 30s
+BENCHTIME ?= 3x
 
 .PHONY: build test lint fuzz e2e bench demo demo-clean e2e-bins package
 
@@ -47,9 +48,18 @@ e2e-bins:
 e2e:
 	KADM_E2E_BIN_DIR=$(E2E_BIN) hack/e2e.sh
 
-## bench: start-up, memory and size of kadm against upstream kubeadm, and the Go micro-benchmarks
+## bench: start-up, memory and size of kadm against upstream kubeadm and the Go micro-benchmarks; then, as root, init and joins side by side with kubeadm on real-kubelet hosts (else the command is printed)
 bench: build e2e-bins
 	KADM_BIN=$(abspath $(BIN)/kadm) KUBEADM_BIN=$(E2E_BIN)/kubeadm $(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		set -e; \
+		KADM_E2E_BIN_DIR=$(E2E_BIN) hack/e2e.sh -run '^$$' -bench '^Benchmark(Init|Join|JoinControlPlane)$$' -benchtime $(BENCHTIME) ; \
+		KADM_E2E_BIN_DIR=$(E2E_BIN) hack/e2e.sh -run '^$$' -bench '^BenchmarkJoinConcurrent$$' -benchtime 1x ; \
+	else \
+		echo "make bench: the real-node benchmarks need root; run:"; \
+		echo "  sudo KADM_E2E_BIN_DIR=$(E2E_BIN) hack/e2e.sh -run '^\$$' -bench '^Benchmark(Init|Join|JoinControlPlane)\$$' -benchtime $(BENCHTIME)"; \
+		echo "  sudo KADM_E2E_BIN_DIR=$(E2E_BIN) hack/e2e.sh -run '^\$$' -bench '^BenchmarkJoinConcurrent\$$' -benchtime 1x"; \
+	fi
 
 ## demo: kadm init on a local control-plane host and the join command it prints on a worker host, then the nodes and kube-system Pods; the hosts stay up (needs root)
 demo:
