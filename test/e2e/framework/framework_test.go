@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -175,5 +177,33 @@ func TestKeyFiles(t *testing.T) {
 	got := KeyFiles(&Lab{Name: "kadm-e2e"})
 	if want := []string{filepath.Join(tmp, "kadm-init-dryrun-1/pki/ca.key")}; !slices.Equal(got, want) {
 		t.Errorf("KeyFiles = %q, want %q", got, want)
+	}
+}
+
+// TestMemoryCountsDescendants: a host's memory includes its init's
+// descendants, as the containers under their shims are.
+func TestMemoryCountsDescendants(t *testing.T) {
+	self, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		t.Skip("no smaps_rollup:", err)
+	}
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Process.Kill()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", child.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Host{Name: "self", InitPID: os.Getpid()}
+	got, err := h.Memory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both grow a little between the reads; the child's share alone is
+	// what a count of the init only would miss.
+	if want := pss(self) + pss(b)/2; got < want {
+		t.Errorf("Memory = %d, want at least %d (this process and its child)", got, want)
 	}
 }

@@ -14,28 +14,53 @@ import (
 
 // Memory is the memory the host's processes use now: the sum of their
 // proportional set sizes (Pss, so that pages two processes share count
-// once), in bytes. Its processes are those in its PID namespace.
+// once), in bytes. Its processes are its init and every descendant: the
+// containers too, which run in PID namespaces of their own under their
+// shims.
 func (h *Host) Memory() (int64, error) {
-	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", h.InitPID))
-	if err != nil {
-		return 0, fmt.Errorf("host %s: %w", h.Name, err)
-	}
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
 		return 0, err
 	}
-	var total int64
+	children := map[int][]int{}
 	for _, d := range dirs {
-		if l, err := os.Readlink(filepath.Join(d, "ns", "pid")); err != nil || l != ns {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(d, "smaps_rollup"))
-		if err != nil {
-			continue // the process ended meanwhile
+		if ppid := parentOf(d); ppid > 0 {
+			children[ppid] = append(children[ppid], pid)
 		}
-		total += pss(b)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", h.InitPID)); err != nil {
+		return 0, fmt.Errorf("host %s: %w", h.Name, err)
+	}
+	var total int64
+	for queue := []int{h.InitPID}; len(queue) > 0; queue = queue[1:] {
+		pid := queue[0]
+		queue = append(queue, children[pid]...)
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
+			total += pss(b)
+		}
 	}
 	return total, nil
+}
+
+// parentOf reads the parent's PID from a /proc/<pid> directory's stat, 0 if
+// the process has ended. The command name before it, in parentheses, may
+// hold spaces.
+func parentOf(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, "stat"))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
 }
 
 // pss reads the Pss line of a smaps_rollup, in bytes.
