@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/client-go/gentype"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // Interface is the part of the Kubernetes API kadm uses. client-go's
@@ -93,13 +94,28 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
+// Client-side rate limit of one client, all its groups together. client-go's
+// default, 5 requests a second after a burst of 10 and per group here, held
+// init's bootstrap-token and addon phases for 200 ms before each of their
+// RBAC requests, seconds in all; kadm's commands make a bounded number of
+// requests, and the API server's priority and fairness protects it.
+const (
+	clientQPS   = 50
+	clientBurst = 100
+)
+
 // newForConfig builds the client for cfg; its groups share one HTTP
-// client, so one connection serves them all. New and NewFromFile are its
-// callers, and so the one way kadm makes a client.
+// client, so one connection serves them all, and one rate limiter. New and
+// NewFromFile are its callers, and so the one way kadm makes a client.
 func newForConfig(cfg *rest.Config) (Interface, error) {
 	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.RateLimiter == nil {
+		cfg = rest.CopyConfig(cfg)
+		cfg.QPS, cfg.Burst = clientQPS, clientBurst
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(clientQPS, clientBurst)
 	}
 	c := &client{}
 	for _, g := range []struct {

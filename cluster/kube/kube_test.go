@@ -170,3 +170,24 @@ func TestSchemeHasOnlyKadmsGroups(t *testing.T) {
 		t.Fatal("ConfigMap is not a metav1.Object")
 	}
 }
+
+// TestClientSharesOneGenerousRateLimiter: every group of a client draws on
+// one rate limiter, and not at client-go's default of 5 requests a second,
+// which held init's RBAC requests 200 ms each.
+func TestClientSharesOneGenerousRateLimiter(t *testing.T) {
+	t.Parallel()
+	ci, err := newForConfig(&rest.Config{Host: "https://127.0.0.1:6443", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ci.(*client)
+	limiter := c.core.GetRateLimiter()
+	if limiter == nil || limiter.QPS() != clientQPS {
+		t.Fatalf("the core group's rate limiter: %v", limiter)
+	}
+	for name, g := range map[string]rest.Interface{"rbac": c.rbac, "apps": c.apps, "certificates": c.certificates, "authentication": c.authentication} {
+		if g.GetRateLimiter() != limiter {
+			t.Errorf("the %s group has a rate limiter of its own", name)
+		}
+	}
+}
