@@ -21,6 +21,7 @@ func certsPhase() workflow.Phase[Data] {
 		Short:   "Certificate generation",
 		WithAll: true,
 		Run:     runCerts,
+		Prepare: warmCertKeys,
 	}
 	for _, c := range certs.All() {
 		inherit := flags
@@ -54,14 +55,18 @@ func certLong(c certs.Cert) string {
 		c.LongName, c.BaseName, c.BaseName, sans)
 }
 
-// runCerts starts generating, on the other cores, the keys its children
-// will need, so that `certs all` is not one key generation after another.
 func runCerts(ctx context.Context, d Data) error {
-	dir := d.CertificatesDir()
-	progress.Printf(ctx, "[certs] Using certificateDir folder %q\n", dir)
+	progress.Printf(ctx, "[certs] Using certificateDir folder %q\n", d.CertificatesDir())
+	return nil
+}
+
+// warmCertKeys starts generating, as the run starts and on every core, the
+// keys the certs phase's children will need, so that `certs all` is not one
+// key generation after another and its first keys are made while preflight
+// runs.
+func warmCertKeys(ctx context.Context, d Data) {
 	list := certs.ForCluster(d.ClusterCfg())
 	d.Keys().Warm(ctx, d.ClusterCfg().EncryptionAlgorithm, certs.KeysToGenerate(certTree(d), list, true))
-	return nil
 }
 
 func runCert(c certs.Cert) func(context.Context, Data) error {

@@ -31,6 +31,11 @@ func kubeconfigPhase() workflow.Phase[Data] {
 		Short:   "Generate all kubeconfig files necessary to establish the control plane and the admin kubeconfig file",
 		WithAll: true,
 		Run:     startKubeconfigs,
+		Prepare: func(ctx context.Context, d Data) {
+			if !d.DryRun() {
+				warmKubeconfigKeys(ctx, d)
+			}
+		},
 	}
 	for _, f := range files {
 		inherit := flags
@@ -48,30 +53,39 @@ func kubeconfigPhase() workflow.Phase[Data] {
 	return p
 }
 
-// startKubeconfigs announces the directory and, when kadm signs the files,
-// starts making the keys of the missing ones while the children run.
+// startKubeconfigs announces the directory. A dry run starts making the
+// keys of the missing files here, once the certs phase has made the
+// throwaway CA that signs them; a real run started them as it began.
 func startKubeconfigs(ctx context.Context, d Data) error {
 	progress.Printf(ctx, "[kubeconfig] Using kubeconfig folder %q\n", d.KubeConfigDir())
+	if d.DryRun() {
+		warmKubeconfigKeys(ctx, d)
+	}
+	return nil
+}
+
+// warmKubeconfigKeys starts making the client keys of the kubeconfig files
+// kadm will sign and that do not exist yet. It is only a speed-up: the
+// child phases report any problem.
+func warmKubeconfigKeys(ctx context.Context, d Data) {
 	if d.ExternalCA() {
-		return nil
+		return
 	}
 	cfg := d.Cfg()
 	files, err := kubeconfig.ControlPlaneFiles(cfg.NodeRegistration.Name, cfg.LocalAPIEndpoint, d.ClusterCfg())
 	if err != nil {
-		// The child phases report it; warming is only a speed-up.
-		return nil
+		return
 	}
 	if d.DryRun() {
 		if _, onHost, err := clusterCA(d); err != nil || onHost {
 			// Nothing is signed with the host's CA on a dry run.
-			return nil
+			return
 		}
 		files = slices.DeleteFunc(files, func(f kubeconfig.ClientFile) bool {
 			return fileExists(filepath.Join(d.HostKubeConfigDir(), f.Name))
 		})
 	}
 	d.Keys().Warm(ctx, files[0].Algorithm, kubeconfig.Missing(d.KubeConfigDir(), files))
-	return nil
 }
 
 // ensureKubeconfig writes one of the control-plane node's kubeconfig files,

@@ -35,6 +35,13 @@ type Phase[D any] struct {
 	WithAll bool
 	// Run does the phase's work. Nil for pure grouping phases.
 	Run func(ctx context.Context, data D) error
+	// Prepare, when set, is called as a run starts, before its first phase,
+	// for every phase the run includes and does not skip: it starts work
+	// ahead of need, such as generating the keys the phase will sign with,
+	// so that it overlaps the phases before. It cannot fail and reports
+	// nothing; RunIf is not asked yet, so it must do nothing that would
+	// matter if the phase turned out not to apply.
+	Prepare func(ctx context.Context, data D)
 	// RunIf decides at run time whether the phase (and its children) apply,
 	// e.g. control-plane phases on a worker join. Nil means always.
 	RunIf func(data D) (bool, error)

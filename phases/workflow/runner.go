@@ -138,7 +138,22 @@ func (w *Workflow[D]) Run(ctx context.Context, data D, opts RunOptions) error {
 		r.reporter = discard{}
 	}
 	ctx = WithReporter(ctx, r.reporter)
+	r.prepare(ctx, roots)
 	return r.nodes(ctx, roots)
+}
+
+// prepare calls Prepare of every phase among nodes and their children that
+// the run does not skip, in run order.
+func (r *run[D]) prepare(ctx context.Context, nodes []*node[D]) {
+	for _, n := range nodes {
+		if slices.Contains(r.skip, n.path) {
+			continue
+		}
+		if n.phase.Prepare != nil {
+			n.phase.Prepare(ctx, r.data)
+		}
+		r.prepare(ctx, n.children)
+	}
 }
 
 type discard struct{}

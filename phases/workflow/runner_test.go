@@ -215,3 +215,40 @@ func TestHelp(t *testing.T) {
 		t.Errorf("help:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestPrepareBeforeAnyPhase: every Prepare of the phases a run includes and
+// does not skip is called in run order before the first phase runs, RunIf
+// not asked; skipped subtrees and phases outside `phase <path>` are not
+// prepared.
+func TestPrepareBeforeAnyPhase(t *testing.T) {
+	t.Parallel()
+	prep := func(name string) func(context.Context, *trace) {
+		return func(_ context.Context, t *trace) { t.ran = append(t.ran, "prepare "+name) }
+	}
+	w := testWorkflow()
+	w.Phases[0].Prepare = prep("a")
+	w.Phases[1].Phases[1].Prepare = prep("b/b2")
+	w.Phases[1].Phases[1].Phases[0].Prepare = prep("b/b2/deep")
+	w.Phases[2].Prepare = prep("c")
+	w.Phases[4].Prepare = prep("z")
+	for _, tc := range []struct {
+		name string
+		opts RunOptions
+		want []string
+	}{
+		{"a whole run", RunOptions{}, []string{"prepare a", "prepare b/b2", "prepare b/b2/deep", "prepare c", "prepare z",
+			"a", "b/b1", "b/b2", "b/b2/deep", "h", "z"}},
+		{"a skipped parent", RunOptions{Skip: []string{"b", "z"}}, []string{"prepare a", "prepare c", "a", "h"}},
+		{"one phase", RunOptions{Only: "b/b2"}, []string{"prepare b/b2", "prepare b/b2/deep", "b/b2", "b/b2/deep"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &trace{}
+			if err := w.Run(t.Context(), tr, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(tr.ran, tc.want) {
+				t.Errorf("ran %q, want %q", tr.ran, tc.want)
+			}
+		})
+	}
+}
