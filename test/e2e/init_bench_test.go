@@ -59,12 +59,19 @@ func BenchmarkInit(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPair(b, "init", kadm, kubeadm)
+	logPhases(b, "kadm init", phases)
+}
+
+// logPhases logs the median time of each of a command's phases over the
+// benchmark's runs.
+func logPhases(b *testing.B, what string, phases map[string][]time.Duration) {
+	b.Helper()
 	var lines []string
 	for phase, ds := range phases {
-		lines = append(lines, fmt.Sprintf("%-40s %6.3fs", phase, median(ds).Seconds()))
+		lines = append(lines, fmt.Sprintf("%-48s %6.3fs", phase, median(ds).Seconds()))
 	}
 	slices.Sort(lines)
-	b.Logf("kadm init, median time per phase (JSON events; a parent phase includes its children):\n%s", strings.Join(lines, "\n"))
+	b.Logf("%s, median time per phase (JSON events; a parent phase includes its children):\n%s", what, strings.Join(lines, "\n"))
 }
 
 // benchInitOnce inits a fresh host with tool and returns the wall time and,

@@ -52,6 +52,8 @@ type benchJoin struct {
 	// rusage. The kubelet runs as a daemon outside that tree and the
 	// controller-manager on the control plane, so neither is in it.
 	cpu time.Duration
+	// phases are kadm's phase times from its -o json events.
+	phases map[string]time.Duration
 	// requests counts the audit log's ResponseComplete events of the join:
 	// those made as its bootstrap token, and those sent from its host
 	// during the join by anything but the kubelet, whatever the user (the
@@ -106,7 +108,7 @@ func BenchmarkJoin(b *testing.B) {
 		kubeadmToken := benchToken(b, ctx, client)
 		waitSigned(b, ctx, client, kadmToken, kubeadmToken)
 
-		args := slices.Concat([]string{"join", endpoint, "--token", kadmToken, "--discovery-token-ca-cert-hash", hash}, preflight)
+		args := slices.Concat([]string{"join", endpoint, "--token", kadmToken, "--discovery-token-ca-cert-hash", hash, "-o", "json"}, preflight)
 		kadmJoins = append(kadmJoins, benchJoinOnce(b, ctx, fmt.Sprintf("bench-kadm-%d", i), "kadm", kadmToken, args, true))
 		// Both run the same preflight checks, with the same ignores.
 		args = slices.Concat([]string{"join", endpoint, "--token", kubeadmToken, "--discovery-token-ca-cert-hash", hash}, preflight)
@@ -117,6 +119,13 @@ func BenchmarkJoin(b *testing.B) {
 	}
 	b.StopTimer()
 
+	phases := map[string][]time.Duration{}
+	for _, j := range kadmJoins {
+		for phase, d := range j.phases {
+			phases[phase] = append(phases[phase], d)
+		}
+	}
+	logPhases(b, "kadm join", phases)
 	countAuditRequests(b, cp, slices.Concat(kadmJoins, kubeadmJoins))
 	for _, j := range slices.Concat(kadmJoins, kubeadmJoins) {
 		b.Logf("%s join from %s: wall %s, cpu %s, requests %d (kubelet %d; by token or user agent %q only: %d); requests from the host during the join or as its token (+ counted):\n%s",
@@ -307,6 +316,9 @@ func benchJoinOnce(b *testing.B, ctx context.Context, name, tool, token string, 
 		b.Errorf("%s join on %s ended without a kubelet.conf (%v)", tool, w.Name, err)
 	}
 	destroy()
+	if tool == "kadm" {
+		j.phases = phaseDurations(b, out)
+	}
 	return j
 }
 

@@ -37,36 +37,36 @@ func BenchmarkJoinControlPlane(b *testing.B) {
 		"--control-plane", "--certificate-key", c.certKey}
 
 	var kadmWall, kubeadmWall []time.Duration
+	phases := map[string][]time.Duration{}
 	i := 0
 	for b.Loop() {
 		b.StopTimer()
-		kadmWall = append(kadmWall, benchControlPlaneJoin(b, ctx, c, fmt.Sprintf("benchcp-kadm-%d", i), "kadm",
-			slices.Concat(discovery, c.preflight), true))
-		kubeadmWall = append(kubeadmWall, benchControlPlaneJoin(b, ctx, c, fmt.Sprintf("benchcp-kubeadm-%d", i), "kubeadm",
-			slices.Concat(discovery, c.preflight), false))
+		wall, events := benchControlPlaneJoin(b, ctx, c, fmt.Sprintf("benchcp-kadm-%d", i), "kadm",
+			slices.Concat(discovery, c.preflight, []string{"-o", "json"}), true)
+		kadmWall = append(kadmWall, wall)
+		for phase, d := range events {
+			phases[phase] = append(phases[phase], d)
+		}
+		wall, _ = benchControlPlaneJoin(b, ctx, c, fmt.Sprintf("benchcp-kubeadm-%d", i), "kubeadm",
+			slices.Concat(discovery, c.preflight), false)
+		kubeadmWall = append(kubeadmWall, wall)
 		i++
 		b.StartTimer()
 	}
 	b.StopTimer()
-	median := func(d []time.Duration) float64 {
-		s := slices.Clone(d)
-		slices.Sort(s)
-		if len(s)%2 == 1 {
-			return s[len(s)/2].Seconds()
-		}
-		return (s[len(s)/2-1] + s[len(s)/2]).Seconds() / 2
-	}
+	b.Logf("control-plane join: kadm %v; kubeadm %v", kadmWall, kubeadmWall)
+	logPhases(b, "kadm join --control-plane", phases)
 	b.ReportMetric(slices.Min(kadmWall).Seconds(), "kadm-best-wall-s/join")
 	b.ReportMetric(slices.Min(kubeadmWall).Seconds(), "kubeadm-best-wall-s/join")
-	b.ReportMetric(median(kadmWall), "kadm-wall-s/join")
-	b.ReportMetric(median(kubeadmWall), "kubeadm-wall-s/join")
-	b.ReportMetric(median(kadmWall)/median(kubeadmWall), "kadm/kubeadm-wall")
+	b.ReportMetric(median(kadmWall).Seconds(), "kadm-wall-s/join")
+	b.ReportMetric(median(kubeadmWall).Seconds(), "kubeadm-wall-s/join")
+	b.ReportMetric(median(kadmWall).Seconds()/median(kubeadmWall).Seconds(), "kadm/kubeadm-wall")
 }
 
 // benchControlPlaneJoin joins a fresh host as a control-plane node with
 // tool, checks that it joined, resets it with kadm and tears it down, and
-// returns the join's wall time.
-func benchControlPlaneJoin(b *testing.B, ctx context.Context, c *cpCluster, name, tool string, args []string, timed bool) time.Duration {
+// returns the join's wall time and, for kadm's -o json, its phases' times.
+func benchControlPlaneJoin(b *testing.B, ctx context.Context, c *cpCluster, name, tool string, args []string, timed bool) (time.Duration, map[string]time.Duration) {
 	b.Helper()
 	h, destroy := benchHost(b, ctx, name, "")
 	cmd := h.Command(ctx, tool, args...)
@@ -96,5 +96,8 @@ func benchControlPlaneJoin(b *testing.B, ctx context.Context, c *cpCluster, name
 		b.Errorf("kadm reset on %s left its etcd member", h.Name)
 	}
 	destroy()
-	return wall
+	if tool != "kadm" {
+		return wall, nil
+	}
+	return wall, phaseDurations(b, out)
 }
