@@ -49,7 +49,7 @@ func newConfigPrintCmd(s IOStreams) *cobra.Command {
 	})
 	initDefaults.Flags().StringSliceVar(&components, "component-configs", nil,
 		"A comma-separated list for component config API objects to print the default values for. Available values: [KubeProxyConfiguration KubeletConfiguration]. If this flag is not set, no component configs will be printed.")
-	cmd.AddCommand(initDefaults, printDefaultsCmd(s, "join", config.PrintJoinDefaults), printDefaultsCmd(s, "reset", config.PrintResetDefaults))
+	cmd.AddCommand(initDefaults, printDefaultsCmd(s, "join", config.PrintJoinDefaults), printDefaultsCmd(s, "reset", config.PrintResetDefaults), printDefaultsCmd(s, "upgrade", config.PrintUpgradeDefaults))
 	cmd.RunE = requireSubcommand
 	return cmd
 }
@@ -60,6 +60,7 @@ func printDefaultsCmd(s IOStreams, action string, defaults func() ([]byte, error
 	return &cobra.Command{
 		Use:   action + "-defaults",
 		Short: fmt.Sprintf("Print default %s configuration, that can be used for 'kubeadm %s'", action, action),
+		Long:  printDefaultsLong(action),
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			b, err := defaults()
@@ -70,6 +71,16 @@ func printDefaultsCmd(s IOStreams, action string, defaults func() ([]byte, error
 			return err
 		},
 	}
+}
+
+// printDefaultsLong is kubeadm's description of a `config print <action>-defaults` command.
+func printDefaultsLong(action string) string {
+	return fmt.Sprintf(`
+This command prints objects such as the default %s configuration that is used for 'kubeadm %s'.
+
+Note that sensitive values like the Bootstrap Token fields are replaced with placeholder values like %q in order to pass validation but
+not perform the real computation for creating a token.
+`, action, action, config.PlaceholderToken)
 }
 
 func newConfigMigrateCmd(s IOStreams) *cobra.Command {
@@ -175,13 +186,19 @@ func validateSkipPhases(d *config.Documents) error {
 	return errors.Join(errs...)
 }
 
-// validateDocuments validates what a file holds, the way init, join or
-// reset would after defaulting, host defaults included: an Init or Cluster
-// document as init sees it, a Join document as join does, a Reset document
-// as reset does.
+// validateDocuments validates what a file holds, the way init, join, reset
+// or upgrade would after defaulting, host defaults included: an Init or
+// Cluster document as init sees it, a Join document as join does, a Reset
+// document as reset does, an Upgrade document as the upgrade commands do.
 func validateDocuments(d *config.Documents) error {
-	if d.Init == nil && d.Cluster == nil && d.Join == nil && d.Reset == nil {
-		return usagef("%s holds no InitConfiguration, ClusterConfiguration, JoinConfiguration or ResetConfiguration", d.Source)
+	if d.Init == nil && d.Cluster == nil && d.Join == nil && d.Reset == nil && d.Upgrade == nil {
+		return usagef("%s holds no InitConfiguration, ClusterConfiguration, JoinConfiguration, ResetConfiguration or UpgradeConfiguration", d.Source)
+	}
+	if d.Upgrade != nil {
+		config.SetUpgradeDefaults(d.Upgrade)
+		if err := config.ValidateUpgrade(d.Upgrade); err != nil {
+			return err
+		}
 	}
 	if d.Reset != nil {
 		config.SetResetDefaults(d.Reset)

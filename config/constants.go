@@ -21,8 +21,6 @@ const (
 	KindClusterConfiguration = "ClusterConfiguration"
 	KindJoinConfiguration    = "JoinConfiguration"
 	KindResetConfiguration   = "ResetConfiguration"
-	// Upgrade documents belong to a kubeadm command kadm does not have; they are
-	// accepted so that a kubeadm config file still loads.
 	KindUpgradeConfiguration = "UpgradeConfiguration"
 
 	KindKubeletConfiguration   = "KubeletConfiguration"
