@@ -45,7 +45,7 @@ func kubeProxyConfigMap(in KubeProxyInput) (*corev1.ConfigMap, error) {
 		// that the digest below matches the one kubeadm computes.
 		Data: map[string]string{
 			kubeProxyKubeconfig: inClusterKubeconfig(server),
-			kubeProxyConfigKey:  strings.TrimRight(string(b), "\n"),
+			KubeProxyConfigKey:  strings.TrimRight(string(b), "\n"),
 		},
 	}
 	// A configuration kadm generated alone is signed, so that upgrades may
