@@ -22,6 +22,7 @@ import (
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/node/rollout"
 	"github.com/kadm-project/kadm/node/staticpod"
 	upgradephases "github.com/kadm-project/kadm/phases/upgrade"
 )
@@ -78,6 +79,10 @@ func (d *upgradeData) Etcd(ctx context.Context) (upgradephases.EtcdCluster, erro
 	cctx, cancel := context.WithTimeout(ctx, d.cfg.Timeouts.KubernetesAPICall.Duration)
 	defer cancel()
 	return d.connect(cctx, d.client, d.cluster.CertificatesDir)
+}
+
+func (d *upgradeData) Waiter(context.Context) (rollout.Waiter, error) {
+	return upgradephases.NewPodWaiter(d.client, d.node.Name, d.node.Endpoint.AdvertiseAddress), nil
 }
 
 func connectUpgradeEtcd(ctx context.Context, client kube.Interface, certDir string) (upgradephases.EtcdCluster, error) {

@@ -64,14 +64,11 @@ func upgradeControlPlane(ctx context.Context, d Data, apply bool) error {
 	if d.DryRun() {
 		return dryRunManifests(ctx, d, pods)
 	}
-	client, err := d.Client(ctx)
+	waiter, err := d.Waiter(ctx)
 	if err != nil {
 		return err
 	}
-	m := &rollout.Manifests{
-		Dir: d.ManifestDir(), KubernetesDir: d.KubernetesDir(), Timeout: timeout,
-		Waiter: &podWaiter{client: client, node: d.Node().Name, address: d.Node().Endpoint.AdvertiseAddress},
-	}
+	m := &rollout.Manifests{Dir: d.ManifestDir(), KubernetesDir: d.KubernetesDir(), Timeout: timeout, Waiter: waiter}
 	for _, pod := range pods {
 		if pod.Name == etcdName {
 			err = upgradeEtcd(ctx, d, m, pod)

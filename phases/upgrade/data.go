@@ -10,6 +10,7 @@ import (
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
+	"github.com/kadm-project/kadm/node/rollout"
 )
 
 // Node is this machine as the upgrade sees it.
@@ -59,6 +60,8 @@ type Data interface {
 	Renewer() CertRenewer
 	// Etcd connects to the stacked etcd members.
 	Etcd(ctx context.Context) (EtcdCluster, error)
+	// Waiter tells when this node's kubelet runs a new manifest (NewPodWaiter).
+	Waiter(ctx context.Context) (rollout.Waiter, error)
 }
 
 // ApplyData is what `upgrade apply` adds.

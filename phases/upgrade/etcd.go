@@ -83,6 +83,10 @@ func upgradeEtcd(ctx context.Context, d Data, m *rollout.Manifests, pod *corev1.
 		}
 		return err
 	}
+	if unchanged(d.ManifestDir(), pod) && !d.RenewCerts() {
+		_, err := m.Replace(ctx, pod, nil)
+		return err
+	}
 	apiTimeout := d.Cfg().Timeouts.EtcdAPICall.Duration
 	c, err := d.Etcd(ctx)
 	if err != nil {
@@ -171,4 +175,10 @@ func etcdDowngrade(manifestDir string, want *corev1.Pod) (string, error) {
 		return fmt.Sprintf("the desired etcd version %q is older than the currently installed %q. Skipping etcd upgrade", next, have), nil
 	}
 	return "", nil
+}
+
+// unchanged is true when the manifest in dir already describes want.
+func unchanged(dir string, want *corev1.Pod) bool {
+	current, err := staticpod.Read(staticpod.Path(dir, want.Name))
+	return err == nil && staticpod.Equal(current, want)
 }

@@ -19,9 +19,13 @@ import (
 // API server does not answer then still upgrades, judging by start times alone.
 const beforeTimeout = 5 * time.Second
 
-// podWaiter tells that the kubelet runs a manifest by the Pod's mirror in the API (its
-// image, command line, start time and readiness) and by the component's own health
-// endpoint on this machine, the one its probes ask.
+// NewPodWaiter tells that node's kubelet runs a manifest by the Pod's mirror in the API
+// (its image, command line, start time and readiness) and by the component's own health
+// endpoint on this machine, the one its probes ask; a probe without a host asks address.
+func NewPodWaiter(client kube.Interface, node, address string) rollout.Waiter {
+	return &podWaiter{client: client, node: node, address: address}
+}
+
 type podWaiter struct {
 	client  kube.Interface
 	node    string
