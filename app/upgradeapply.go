@@ -132,6 +132,9 @@ func newApplyData(ctx context.Context, cmd *cobra.Command, args []string, o *app
 		setField(ov, options.Patches, "apply.patches.directory", &a.Patches.Directory, o.patchesDir)
 	}
 	if len(args) == 1 {
+		if _, err := config.ResolveKubernetesVersion(args[0]); err != nil {
+			return nil, usagef("[version] %v", err)
+		}
 		if o.cfgPath != "" && a.KubernetesVersion != "" && a.KubernetesVersion != args[0] {
 			ov.notes = append(ov.notes, "the [version] argument overrides apply.kubernetesVersion")
 		}
@@ -144,9 +147,6 @@ func newApplyData(ctx context.Context, cmd *cobra.Command, args []string, o *app
 	}
 	if a.KubernetesVersion == "" {
 		return nil, usagef("missing one or more required arguments. Required arguments: [version] (or apply.kubernetesVersion in --%s)", options.Config)
-	}
-	if _, err := config.ParseKubernetesVersion(a.KubernetesVersion); err != nil {
-		return nil, usagef("[version] %v", err)
 	}
 	ignore, err := ignoreList(a.IgnorePreflightErrors, o.ignorePreflightErrors)
 	if err != nil {

@@ -84,7 +84,7 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o *diffOpti
 	if len(args) == 1 {
 		target = args[0]
 	}
-	if _, err := config.ParseKubernetesVersion(target); err != nil {
+	if _, err := config.ResolveKubernetesVersion(target); err != nil {
 		return usagef("[version] %v", err)
 	}
 	cluster.KubernetesVersion = config.NormalizeKubernetesVersion(target)

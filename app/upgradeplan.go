@@ -83,6 +83,9 @@ func runPlan(ctx context.Context, cmd *cobra.Command, args []string, o *planOpti
 	setField(ov, options.AllowRCUpgrades, "plan.allowRCUpgrades", &p.AllowRCUpgrades, ptrTo(o.allowRC))
 	setField(ov, options.PrintConfig, "plan.printConfig", &p.PrintConfig, ptrTo(o.printConfig))
 	if len(args) == 1 {
+		if _, err := config.ResolveKubernetesVersion(args[0]); err != nil {
+			return usagef("[version] %v", err)
+		}
 		p.KubernetesVersion = args[0]
 	}
 	ov.report(ctx)
