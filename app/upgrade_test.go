@@ -307,3 +307,46 @@ func TestUpgradeDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeDataKubeconfig: a worker reaches the cluster with its kubelet's credentials, a
+// control-plane node with admin.conf, unless --kubeconfig says otherwise.
+func TestNodeDataKubeconfig(t *testing.T) {
+	t.Parallel()
+	cp := upgradeTree(t)
+	worker := upgradeTree(t)
+	if err := os.RemoveAll(worker.manifests); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		dirs upgradeDirs
+		args []string
+		want string
+	}{
+		{"control plane", cp, nil, filepath.Join(cp.kubernetes, "admin.conf")},
+		{"worker", worker, nil, filepath.Join(worker.kubernetes, "kubelet.conf")},
+		{"the flag", worker, []string{"--kubeconfig", "/root/x.conf"}, "/root/x.conf"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var used string
+			o := newNodeOptions()
+			o.clientFrom = func(path string) (kube.Interface, error) { used = path; return upgradeCluster(t, "v1.37.2"), nil }
+			o.dirs, o.host = tt.dirs, testHost()
+			cmd := newUpgradeNodeCmd(IOStreams{}, o)
+			if err := cmd.ParseFlags(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			d, err := newNodeData(t.Context(), cmd, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if used != tt.want {
+				t.Errorf("kubeconfig %q, want %q", used, tt.want)
+			}
+			if d.Node().ControlPlane != (tt.name == "control plane") || d.Node().Name != "cp1" || d.Cluster().KubernetesVersion != "v1.37.2" {
+				t.Errorf("node %+v, version %s", d.Node(), d.Cluster().KubernetesVersion)
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/kube"
 
-	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
@@ -79,7 +78,6 @@ type ApplyData interface {
 type EtcdCluster interface {
 	CheckHealth(ctx context.Context) error
 	WaitAvailable(ctx context.Context) error
-	Members(ctx context.Context) ([]etcdcluster.Member, error)
 	Close() error
 }
 

@@ -20,7 +20,6 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	system "k8s.io/system-validators/validators"
 
-	"github.com/kadm-project/kadm/cluster/etcdcluster"
 	"github.com/kadm-project/kadm/cluster/kube"
 	"github.com/kadm-project/kadm/cluster/kube/kubefake"
 	"github.com/kadm-project/kadm/config"
@@ -138,10 +137,7 @@ func (e *fakeEtcd) CheckHealth(context.Context) error {
 	return e.unhealthy
 }
 func (e *fakeEtcd) WaitAvailable(context.Context) error { e.record("available"); return nil }
-func (e *fakeEtcd) Members(context.Context) ([]etcdcluster.Member, error) {
-	return nil, nil
-}
-func (e *fakeEtcd) Close() error { return nil }
+func (e *fakeEtcd) Close() error                        { return nil }
 
 // fakeRenewer records the certificates it renews.
 type fakeRenewer struct {

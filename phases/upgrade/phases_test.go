@@ -12,9 +12,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kadm-project/kadm/cluster/addons"
 	"github.com/kadm-project/kadm/cluster/clusterconfig"
+	"github.com/kadm-project/kadm/cluster/kube/kubefake"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/phases/workflow"
@@ -271,4 +274,30 @@ func mustClient(t *testing.T, d *testData) kubeClient {
 		t.Fatal(err)
 	}
 	return c
+}
+
+func TestCoreDNSMigration(t *testing.T) {
+	t.Parallel()
+	corefile := func(s string) runtime.Object {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "coredns", Namespace: metav1.NamespaceSystem}, Data: map[string]string{"Corefile": s}}
+	}
+	d := newTestData(t)
+	for name, tt := range map[string]struct {
+		obj  runtime.Object
+		warn string
+	}{
+		"generated": {corefile(addons.Corefile("cluster.local")), ""},
+		"edited":    {corefile(".:53 {\n    forward . 8.8.8.8\n}\n"), "the Corefile in kube-system/coredns was edited: it is kept as it is; check that registry.k8s.io/coredns/coredns:v1.14.6 reads it"},
+		"absent":    {nil, ""},
+	} {
+		objs := []runtime.Object{}
+		if tt.obj != nil {
+			objs = append(objs, tt.obj)
+		}
+		c := coreDNSMigration{client: kubefake.Wrap(fake.NewClientset(objs...)), cluster: d.cluster}
+		warnings, errs := c.Check(t.Context())
+		if len(errs) != 0 || (tt.warn == "") != (len(warnings) == 0) || (tt.warn != "" && warnings[0].Error() != tt.warn) {
+			t.Errorf("%s: warnings %v, errors %v; want %q", name, warnings, errs, tt.warn)
+		}
+	}
 }

@@ -55,6 +55,9 @@ func runApplyPreflight(ctx context.Context, d ApplyData) error {
 	if err != nil {
 		return err
 	}
+	if err := phases.RunChecks(ctx, []preflight.Check{coreDNSMigration{client: client, cluster: cluster}}, d.IgnorePreflightErrors()); err != nil {
+		return err
+	}
 	progress.Printf(ctx, "[upgrade] Running cluster health checks\n")
 	health := []preflight.Check{
 		StaticPodManifests(d.ManifestDir()),
