@@ -14,6 +14,7 @@ import (
 	joinphases "github.com/kadm-project/kadm/phases/join"
 	"github.com/kadm-project/kadm/phases/options"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
+	upgradephases "github.com/kadm-project/kadm/phases/upgrade"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
 
@@ -163,25 +164,31 @@ func newConfigValidateCmd(s IOStreams) *cobra.Command {
 }
 
 // validateSkipPhases checks the skipPhases of each document against the
-// phases of its workflow, as init, join and reset do before they run.
+// phases of its workflow, as init, join, reset and upgrade do before they run.
 func validateSkipPhases(d *config.Documents) error {
 	var errs []error
-	check := func(kind string, skip []string, validate func([]string) error) {
+	check := func(field string, skip []string, validate func([]string) error) {
 		if err := validate(skip); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s skipPhases: %w", d.Source, kind, err))
+			errs = append(errs, fmt.Errorf("%s: %s: %w", d.Source, field, err))
 		}
 	}
 	if d.Init != nil {
 		w := &workflow.Workflow[initphases.Data]{Phases: initphases.Phases(new(bool))}
-		check(config.KindInitConfiguration, d.Init.SkipPhases, w.ValidateNames)
+		check(config.KindInitConfiguration+" skipPhases", d.Init.SkipPhases, w.ValidateNames)
 	}
 	if d.Join != nil {
 		w := &workflow.Workflow[joinphases.Data]{Phases: joinphases.Phases()}
-		check(config.KindJoinConfiguration, d.Join.SkipPhases, w.ValidateNames)
+		check(config.KindJoinConfiguration+" skipPhases", d.Join.SkipPhases, w.ValidateNames)
 	}
 	if d.Reset != nil {
 		w := &workflow.Workflow[resetphases.Data]{Phases: resetphases.Phases()}
-		check(config.KindResetConfiguration, d.Reset.SkipPhases, w.ValidateNames)
+		check(config.KindResetConfiguration+" skipPhases", d.Reset.SkipPhases, w.ValidateNames)
+	}
+	if d.Upgrade != nil {
+		apply := &workflow.Workflow[upgradephases.ApplyData]{Phases: upgradephases.ApplyPhases()}
+		check(config.KindUpgradeConfiguration+" apply.skipPhases", d.Upgrade.Apply.SkipPhases, apply.ValidateNames)
+		node := &workflow.Workflow[upgradephases.Data]{Phases: upgradephases.NodePhases()}
+		check(config.KindUpgradeConfiguration+" node.skipPhases", d.Upgrade.Node.SkipPhases, node.ValidateNames)
 	}
 	return errors.Join(errs...)
 }
