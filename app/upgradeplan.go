@@ -158,7 +158,7 @@ func computePlan(ctx context.Context, client kube.Interface, policy objects.Poli
 	if next.Etcd.Local != nil {
 		release.Etcd = upgradeplan.ImageVersion(config.EtcdImage(&next))
 	}
-	plan := &upgradeplan.Plan{TypeMeta: metav1.TypeMeta{APIVersion: upgradeplan.OutputAPIVersion, Kind: "UpgradePlan"}}
+	plan := &upgradeplan.Plan{TypeMeta: metav1.TypeMeta{APIVersion: outputAPIVersion, Kind: "UpgradePlan"}}
 	up, err := upgradeplan.Available(state, upgradeplan.Offer{Target: release, KadmVersion: gitVersion, EtcdUpgrade: config.Bool(p.EtcdUpgrade)})
 	if err != nil {
 		return nil, fmt.Errorf("[upgrade/versions] FATAL: %w", err)

@@ -7,10 +7,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/version"
 )
 
-// OutputAPIVersion is the API of kubeadm's structured output, which `upgrade plan -o json`
-// and `-o yaml` print.
-const OutputAPIVersion = "output.kubeadm.k8s.io/v1alpha3"
-
 // Plan is `upgrade plan`'s result, with the fields and JSON names of kubeadm's UpgradePlan.
 type Plan struct {
 	metav1.TypeMeta   `json:",inline"`
