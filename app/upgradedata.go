@@ -72,9 +72,6 @@ func (d *upgradeData) Client(context.Context) (kube.Interface, error) {
 func (d *upgradeData) Patches(ctx context.Context) (*patches.Set, error) {
 	return d.patches.get(ctx, d.patchesDir)
 }
-func (d *upgradeData) Renewer() upgradephases.CertRenewer {
-	return upgradephases.LocalRenewer{Cluster: d.cluster, KubeconfigDir: d.kubernetesDir}
-}
 func (d *upgradeData) Etcd(ctx context.Context) (upgradephases.EtcdCluster, error) {
 	cctx, cancel := context.WithTimeout(ctx, d.cfg.Timeouts.KubernetesAPICall.Duration)
 	defer cancel()

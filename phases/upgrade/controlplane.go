@@ -10,7 +10,6 @@ import (
 
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
-	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/controlplane"
 	"github.com/kadm-project/kadm/node/rollout"
 	"github.com/kadm-project/kadm/node/staticpod"
@@ -152,71 +151,6 @@ func dryRunManifests(ctx context.Context, d Data, pods []*corev1.Pod) error {
 			return err
 		}
 		progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", staticpod.Path(config.DefaultManifestsDir, pod.Name), data)
-	}
-	return nil
-}
-
-// componentCerts are the certificates kubeadm renews with each component it upgrades.
-func componentCerts(component string, localEtcd bool) []string {
-	switch component {
-	case etcdName:
-		return []string{"etcd-server", "etcd-peer", "etcd-healthcheck-client"}
-	case controlplane.KubeAPIServer:
-		certs := []string{"apiserver", "apiserver-kubelet-client", "front-proxy-client"}
-		if localEtcd {
-			certs = append(certs, "apiserver-etcd-client")
-		}
-		return certs
-	case controlplane.KubeControllerManager:
-		return []string{kubeconfig.ControllerManagerFile}
-	case controlplane.KubeScheduler:
-		return []string{kubeconfig.SchedulerFile}
-	}
-	return nil
-}
-
-// renewFor is the renewal Replace runs for component; nil with --certificate-renewal=false.
-func renewFor(ctx context.Context, d Data, component string) func() (bool, error) {
-	if !d.RenewCerts() {
-		return nil
-	}
-	return func() (bool, error) {
-		renewedAny := false
-		for _, name := range componentCerts(component, d.Cluster().Etcd.Local != nil) {
-			renewed, err := renew(ctx, d, name)
-			if err != nil {
-				return false, err
-			}
-			renewedAny = renewedAny || renewed
-		}
-		return renewedAny, nil
-	}
-}
-
-func renew(ctx context.Context, d Data, name string) (bool, error) {
-	progress.Printf(ctx, "[upgrade/staticpods] Renewing %s certificate\n", name)
-	renewed, err := d.Renewer().Renew(ctx, name)
-	if err != nil {
-		return false, err
-	}
-	if !renewed {
-		progress.Printf(ctx, "[upgrade/staticpods] External CA detected, %s certificate can't be renewed\n", name)
-	}
-	return renewed, nil
-}
-
-// renewAdminConfs renews admin.conf, and super-admin.conf where it is, as kubeadm does at
-// the end of a control-plane upgrade.
-func renewAdminConfs(ctx context.Context, d Data) error {
-	for _, name := range []string{kubeconfig.AdminFile, kubeconfig.SuperAdminFile} {
-		if name == kubeconfig.SuperAdminFile {
-			if _, err := os.Stat(filepath.Join(d.KubernetesDir(), name)); err != nil {
-				continue
-			}
-		}
-		if _, err := renew(ctx, d, name); err != nil {
-			return fmt.Errorf("failed to upgrade the %s certificates: %w", name, err)
-		}
 	}
 	return nil
 }

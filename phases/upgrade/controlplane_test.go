@@ -18,6 +18,7 @@ import (
 func TestUpgradeControlPlane(t *testing.T) {
 	t.Parallel()
 	d := newTestData(t)
+	before := d.serials(t)
 	var out output
 	if err := upgradeControlPlane(out.ctx(t), d, true); err != nil {
 		t.Fatal(err)
@@ -57,13 +58,15 @@ func TestUpgradeControlPlane(t *testing.T) {
 	if b, _ := os.ReadFile(data[0]); string(b) != "v3.6 data" {
 		t.Errorf("the etcd data backup holds %q", b)
 	}
-	wantRenewed := []string{"etcd-server", "etcd-peer", "etcd-healthcheck-client",
-		"apiserver", "apiserver-kubelet-client", "front-proxy-client", "apiserver-etcd-client",
-		"controller-manager.conf", "scheduler.conf", "admin.conf"}
-	if !slices.Equal(d.renewer.renewed, wantRenewed) {
-		t.Errorf("renewed %v, want %v", d.renewer.renewed, wantRenewed)
+	// What kubeadm renews with each component, and admin.conf and super-admin.conf.
+	wantRenewed := []string{"admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
+		"etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf", "super-admin.conf"}
+	if got := d.renewedSince(t, before); !slices.Equal(got, wantRenewed) {
+		t.Errorf("renewed %v, want %v", got, wantRenewed)
 	}
 	mustContain(t, out.String(),
+		"[upgrade/staticpods] Renewing etcd-peer certificate\n",
+		"[upgrade/staticpods] Renewing controller-manager.conf certificate\n",
 		`[upgrade/control-plane] Upgrading your static Pod-hosted control plane to version "v1.37.2" (timeout: 300ms)...`,
 		`[upgrade/etcd] Checking that the etcd cluster is healthy`,
 		`[upgrade/staticpods] Component "kube-scheduler" upgraded successfully!`,
@@ -72,9 +75,13 @@ func TestUpgradeControlPlane(t *testing.T) {
 	// A rerun has nothing to change: every component is kept, etcd is left alone.
 	d.renewCerts = false
 	d.etcd.calls = nil
+	before = d.serials(t)
 	var again output
 	if err := upgradeControlPlane(again.ctx(t), d, true); err != nil {
 		t.Fatal(err)
+	}
+	if got := d.renewedSince(t, before); len(got) != 0 {
+		t.Errorf("--certificate-renewal=false renewed %v", got)
 	}
 	if strings.Count(again.String(), "are equal, skipping upgrade") != 4 {
 		t.Errorf("a rerun changed something:\n%s", again.String())
@@ -124,6 +131,50 @@ func TestUpgradeControlPlaneRollsBackAndResumes(t *testing.T) {
 	}
 }
 
+// TestUpgradeControlPlaneExternalCA: a certificate whose CA's key is not on the node is
+// kept, with kubeadm's message, and the upgrade goes on; the others are renewed.
+func TestUpgradeControlPlaneExternalCA(t *testing.T) {
+	t.Parallel()
+	d := newTestData(t)
+	if err := os.Remove(filepath.Join(d.cluster.CertificatesDir, "etcd", "ca.key")); err != nil {
+		t.Fatal(err)
+	}
+	before := d.serials(t)
+	var out output
+	if err := upgradeControlPlane(out.ctx(t), d, true); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"admin.conf", "apiserver", "apiserver-kubelet-client", "controller-manager.conf", "front-proxy-client", "scheduler.conf", "super-admin.conf"}
+	if got := d.renewedSince(t, before); !slices.Equal(got, want) {
+		t.Errorf("renewed %v, want all but those the etcd CA signs: %v", got, want)
+	}
+	mustContain(t, out.String(),
+		"[upgrade/staticpods] External CA detected, etcd-server certificate can't be renewed\n",
+		"[upgrade/staticpods] External CA detected, apiserver-etcd-client certificate can't be renewed\n")
+	if got := d.image(t, "etcd"); got != "registry.k8s.io/etcd:3.7.0-0" {
+		t.Errorf("etcd runs %s", got)
+	}
+}
+
+// TestUpgradeControlPlaneMissingCertificate: a certificate to renew that is not there
+// stops the upgrade before the component's manifest changes, naming the file.
+func TestUpgradeControlPlaneMissingCertificate(t *testing.T) {
+	t.Parallel()
+	d := newTestData(t)
+	missing := filepath.Join(d.cluster.CertificatesDir, "apiserver-kubelet-client.crt")
+	if err := os.Remove(missing); err != nil {
+		t.Fatal(err)
+	}
+	var out output
+	err := upgradeControlPlane(out.ctx(t), d, true)
+	if err == nil || !strings.Contains(err.Error(), missing+" does not exist: restore it, or upgrade with --certificate-renewal=false") {
+		t.Fatalf("error %v, want the missing file named", err)
+	}
+	if got := d.image(t, "kube-apiserver"); got != "registry.k8s.io/kube-apiserver:v1.36.3" {
+		t.Errorf("kube-apiserver runs %s, want its old manifest kept", got)
+	}
+}
+
 func TestUpgradeEtcdRefusesAnUnhealthyCluster(t *testing.T) {
 	t.Parallel()
 	d := newTestData(t)
@@ -157,6 +208,7 @@ func TestUpgradeControlPlaneDryRun(t *testing.T) {
 	t.Parallel()
 	d := newTestData(t)
 	d.dryRun, d.dryRunDir = true, t.TempDir()
+	before := d.serials(t)
 	var out output
 	if err := upgradeControlPlane(out.ctx(t), d, true); err != nil {
 		t.Fatal(err)
@@ -170,8 +222,8 @@ func TestUpgradeControlPlaneDryRun(t *testing.T) {
 			t.Errorf("the dry run did not write the new %s manifest into its directory: %v", c, err)
 		}
 	}
-	if len(d.kubelet.ran) != 0 || len(d.renewer.renewed) != 0 || len(d.etcd.calls) != 0 {
-		t.Errorf("a dry run acted: ran %v, renewed %v, etcd %v", d.kubelet.ran, d.renewer.renewed, d.etcd.calls)
+	if renewed := d.renewedSince(t, before); len(d.kubelet.ran) != 0 || len(renewed) != 0 || len(d.etcd.calls) != 0 {
+		t.Errorf("a dry run acted: ran %v, renewed %v, etcd %v", d.kubelet.ran, renewed, d.etcd.calls)
 	}
 	mustContain(t, out.String(), `[dryrun] Would write file "/etc/kubernetes/manifests/kube-apiserver.yaml" with content:`)
 }

@@ -55,8 +55,6 @@ type Data interface {
 	// Program is the name kadm was invoked as; KadmVersion the release it deploys.
 	Program() string
 	KadmVersion() string
-	// Renewer renews the certificates of the components an upgrade restarts.
-	Renewer() CertRenewer
 	// Etcd connects to the stacked etcd members.
 	Etcd(ctx context.Context) (EtcdCluster, error)
 	// Waiter tells when this node's kubelet runs a new manifest (NewPodWaiter).
@@ -79,11 +77,4 @@ type EtcdCluster interface {
 	CheckHealth(ctx context.Context) error
 	WaitAvailable(ctx context.Context) error
 	Close() error
-}
-
-// CertRenewer renews certificates signed by the cluster's CAs, keeping what they certify.
-// name is a certificate of the tree ("apiserver", "etcd-server") or a kubeconfig file
-// ("scheduler.conf"). renewed is false when an external CA means kadm cannot sign it.
-type CertRenewer interface {
-	Renew(ctx context.Context, name string) (renewed bool, err error)
 }

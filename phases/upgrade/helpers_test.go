@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,12 +19,15 @@ import (
 	"k8s.io/apimachinery/pkg/version"
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	"k8s.io/client-go/kubernetes/fake"
+	certutil "k8s.io/client-go/util/cert"
 	system "k8s.io/system-validators/validators"
 
 	"github.com/kadm-project/kadm/cluster/kube"
 	"github.com/kadm-project/kadm/cluster/kube/kubefake"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/internal/progress"
+	"github.com/kadm-project/kadm/kubeconfig"
+	"github.com/kadm-project/kadm/node/certs"
 	"github.com/kadm-project/kadm/node/controlplane"
 	"github.com/kadm-project/kadm/node/cri/crifake"
 	"github.com/kadm-project/kadm/node/etcd"
@@ -47,7 +51,6 @@ type testData struct {
 	client     *fake.Clientset
 	kubelet    *fakeKubelet
 	etcd       *fakeEtcd
-	renewer    *fakeRenewer
 	in         io.Reader
 	force      bool
 }
@@ -81,7 +84,6 @@ func (d *testData) Host() machine.Host {
 }
 func (d *testData) Program() string                                { return "kadm" }
 func (d *testData) KadmVersion() string                            { return "v1.37.2" }
-func (d *testData) Renewer() CertRenewer                           { return d.renewer }
 func (d *testData) Etcd(context.Context) (EtcdCluster, error)      { return d.etcd, nil }
 func (d *testData) Waiter(context.Context) (rollout.Waiter, error) { return d.kubelet, nil }
 func (d *testData) Interactive() bool                              { return d.in != nil }
@@ -139,19 +141,6 @@ func (e *fakeEtcd) CheckHealth(context.Context) error {
 func (e *fakeEtcd) WaitAvailable(context.Context) error { e.record("available"); return nil }
 func (e *fakeEtcd) Close() error                        { return nil }
 
-// fakeRenewer records the certificates it renews.
-type fakeRenewer struct {
-	mu      sync.Mutex
-	renewed []string
-}
-
-func (r *fakeRenewer) Renew(_ context.Context, name string) (bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.renewed = append(r.renewed, name)
-	return true, nil
-}
-
 // output collects the progress lines.
 type output struct {
 	mu sync.Mutex
@@ -174,15 +163,17 @@ func newTestData(t *testing.T, objs ...runtime.Object) *testData {
 	cluster.CertificatesDir = filepath.Join(k8sDir, "pki")
 	cluster.Etcd.Local.DataDir = filepath.Join(k8sDir, "etcd-data")
 	cluster.Etcd.Local.ImageTag = "3.6.8-0"
+	// ECDSA keys, quick to make; the cluster's algorithm is the renewals' too.
+	cluster.EncryptionAlgorithm = config.EncryptionAlgorithmECDSAP256
 	cfg := config.DefaultUpgradeConfiguration()
 	cfg.Timeouts.UpgradeManifests.Duration = 300 * time.Millisecond
 	d := &testData{
 		cfg: cfg, cluster: cluster, renewCerts: true, k8sDir: k8sDir,
-		node:    Node{Name: "cp1", ControlPlane: true, Endpoint: config.APIEndpoint{AdvertiseAddress: "10.0.0.1", BindPort: 6443}, CRISocket: config.DefaultCRISocket},
-		client:  fake.NewClientset(objs...),
-		etcd:    &fakeEtcd{},
-		renewer: &fakeRenewer{},
+		node:   Node{Name: "cp1", ControlPlane: true, Endpoint: config.APIEndpoint{AdvertiseAddress: "10.0.0.1", BindPort: 6443}, CRISocket: config.DefaultCRISocket},
+		client: fake.NewClientset(objs...),
+		etcd:   &fakeEtcd{},
 	}
+	writePKI(t, d)
 	d.kubelet = &fakeKubelet{dir: d.ManifestDir(), broken: map[string]bool{}}
 	pods, err := controlPlanePods(t.Context(), d)
 	if err != nil {
@@ -203,6 +194,80 @@ func newTestData(t *testing.T, objs ...runtime.Object) *testData {
 	cluster.KubernetesVersion = "v1.37.2"
 	cluster.Etcd.Local.ImageTag = ""
 	return d
+}
+
+// writePKI writes the certificate tree and the kubeconfig files of d's control-plane
+// node, as init makes them.
+func writePKI(t *testing.T, d *testData) {
+	t.Helper()
+	certDir := d.cluster.CertificatesDir
+	specs, err := certs.Specs(certs.ForCluster(d.cluster), certs.Node{Name: d.node.Name, AdvertiseAddress: d.node.Endpoint.AdvertiseAddress}, d.cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range specs {
+		if _, err := certs.Create(t.Context(), certs.At(certDir), s, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := kubeconfig.ControlPlaneFiles(d.node.Name, d.node.Endpoint, d.cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := kubeconfig.LoadCA(certDir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, err := kubeconfig.Ensure(t.Context(), d.k8sDir, f, ca, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// serials are the serial numbers of the certificates `certs renew` renews, by name.
+func (d *testData) serials(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, r := range certs.Renewals(d.cluster) {
+		path := r.Path(d.cluster.CertificatesDir, d.k8sDir)
+		var data []byte
+		if strings.HasSuffix(path, ".conf") {
+			cfg, err := kubeconfig.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, user, err := kubeconfig.Current(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = user.ClientCertificateData
+		} else {
+			var err error
+			if data, err = os.ReadFile(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		crts, err := certutil.ParseCertsPEM(data)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out[r.Name] = crts[0].SerialNumber.String()
+	}
+	return out
+}
+
+// renewedSince lists, sorted, the certificates whose serial number is not the one before.
+func (d *testData) renewedSince(t *testing.T, before map[string]string) []string {
+	t.Helper()
+	var out []string
+	for name, serial := range d.serials(t) {
+		if before[name] != serial {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // image is the image of component's manifest on disk.
