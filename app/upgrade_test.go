@@ -350,3 +350,38 @@ func TestNodeDataKubeconfig(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyDryRunDir: a dry run writes into its own 0700 directory under the Kubernetes
+// directory's tmp, as init's and join's do, and the run's end removes it.
+func TestApplyDryRunDir(t *testing.T) {
+	t.Parallel()
+	dirs := upgradeTree(t)
+	o := newApplyOptions()
+	o.clientFrom = func(string) (kube.Interface, error) { return upgradeCluster(t, "v1.36.3"), nil }
+	o.dirs, o.host = dirs, testHost()
+	cmd := newUpgradeApplyCmd(IOStreams{}, o)
+	if err := cmd.ParseFlags([]string{"--dry-run"}); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	d, err := newApplyData(progressTo(t, &out), cmd, []string{"v1.37.2"}, o, strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := d.DryRunDir()
+	if filepath.Dir(dir) != filepath.Join(dirs.kubernetes, config.TmpDirName) || !strings.HasPrefix(filepath.Base(dir), config.UpgradeApplyDryRunDirPrefix) {
+		t.Fatalf("dry-run directory %q: want %s* in %s/tmp", dir, config.UpgradeApplyDryRunDirPrefix, dirs.kubernetes)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("dry-run directory: %v %v, want mode 0700", fi, err)
+	}
+	if !strings.Contains(out.String(), "[dryrun] Using dry-run directory "+dir) {
+		t.Errorf("output does not name the directory:\n%s", out.String())
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("dry-run directory after Close: %v, want it gone", err)
+	}
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -164,14 +165,12 @@ func newApplyData(ctx context.Context, cmd *cobra.Command, args []string, o *app
 	if a.Patches != nil {
 		d.patchesDir = a.Patches.Directory
 	}
-	if d.dryRun {
-		if d.dryRunDir, err = upgradeDryRunDir(ctx, "apply"); err != nil {
-			return nil, err
-		}
+	if err := d.openDryRunDir(ctx, config.UpgradeApplyDryRunDirPrefix); err != nil {
+		return nil, err
 	}
 	if config.Bool(a.PrintConfig) {
 		if err := printClusterConfig(ctx, d.cluster); err != nil {
-			return nil, err
+			return nil, errors.Join(err, d.Close())
 		}
 	}
 	force := config.Bool(a.ForceUpgrade)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/kadm-project/kadm/internal/progress"
 	"github.com/kadm-project/kadm/kubeconfig"
 	"github.com/kadm-project/kadm/node/controlplane"
+	"github.com/kadm-project/kadm/node/dryrun"
 	"github.com/kadm-project/kadm/node/kubelet"
 	"github.com/kadm-project/kadm/node/machine"
 	"github.com/kadm-project/kadm/node/patches"
@@ -26,9 +26,6 @@ import (
 	"github.com/kadm-project/kadm/node/staticpod"
 	upgradephases "github.com/kadm-project/kadm/phases/upgrade"
 )
-
-// upgradeDryRunDirEnv names the directory an upgrade dry run writes into, as kubeadm's.
-const upgradeDryRunDirEnv = "KUBEADM_UPGRADE_DRYRUN_DIR"
 
 // upgradeData is the Data of one `upgrade apply` or `upgrade node` run.
 type upgradeData struct {
@@ -41,7 +38,9 @@ type upgradeData struct {
 	patchesDir                      string
 	patches                         patchSet
 
-	kubernetesDir, manifestDir, kubeletDir, dryRunDir string
+	kubernetesDir, manifestDir, kubeletDir string
+	// dryRunDir is --dry-run's directory, removed by Close.
+	dryRunDir *dryrun.Dir
 
 	client  kube.Interface
 	host    machine.Host
@@ -62,7 +61,7 @@ func (d *upgradeData) IgnorePreflightErrors() []string       { return d.ignore }
 func (d *upgradeData) KubernetesDir() string                 { return d.kubernetesDir }
 func (d *upgradeData) ManifestDir() string                   { return d.manifestDir }
 func (d *upgradeData) KubeletDir() string                    { return d.kubeletDir }
-func (d *upgradeData) DryRunDir() string                     { return d.dryRunDir }
+func (d *upgradeData) Close() error                          { return d.dryRunDir.Close() }
 func (d *upgradeData) Host() machine.Host                    { return d.host }
 func (d *upgradeData) Program() string                       { return d.program }
 func (d *upgradeData) KadmVersion() string                   { return gitVersion }
@@ -152,21 +151,26 @@ func localNode(kubernetesDir, manifestDir, kubeletDir string) (upgradephases.Nod
 	return n, nil
 }
 
-// upgradeDryRunDir is where a dry run of command writes: $KUBEADM_UPGRADE_DRYRUN_DIR, or
-// a new directory of its own, 0700.
-func upgradeDryRunDir(ctx context.Context, command string) (string, error) {
-	if dir := os.Getenv(upgradeDryRunDirEnv); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", fmt.Errorf("create the dry-run directory %s ($%s): %w", dir, upgradeDryRunDirEnv, err)
-		}
-		return dir, nil
+// DryRunDir is where a dry run writes, empty on a real run.
+func (d *upgradeData) DryRunDir() string {
+	if d.dryRunDir == nil {
+		return ""
 	}
-	dir, err := os.MkdirTemp("", "kadm-upgrade-"+command+"-dryrun-")
+	return d.dryRunDir.Root
+}
+
+// openDryRunDir opens the directory a dry run writes into, in
+// kubernetesDir's tmp directory as kubeadm's, or $KUBEADM_UPGRADE_DRYRUN_DIR.
+func (d *upgradeData) openDryRunDir(ctx context.Context, prefix string) error {
+	if !d.dryRun {
+		return nil
+	}
+	dir, err := dryrun.Open(ctx, config.EnvUpgradeDryRunDir, filepath.Join(d.kubernetesDir, config.TmpDirName), prefix)
 	if err != nil {
-		return "", fmt.Errorf("could not create a temporary directory on dryrun: %w", err)
+		return err
 	}
-	progress.Printf(ctx, "[dryrun] Using dry-run directory %s. To override it, set the environment variable %s\n", dir, upgradeDryRunDirEnv)
-	return dir, nil
+	d.dryRunDir = dir
+	return nil
 }
 
 // printClusterConfig is --print-config: the ClusterConfiguration the upgrade uses, each

@@ -106,10 +106,8 @@ func newNodeData(ctx context.Context, cmd *cobra.Command, o *nodeOptions) (*upgr
 	if n.Patches != nil {
 		d.patchesDir = n.Patches.Directory
 	}
-	if d.dryRun {
-		if d.dryRunDir, err = upgradeDryRunDir(ctx, "node"); err != nil {
-			return nil, err
-		}
+	if err := d.openDryRunDir(ctx, config.UpgradeNodeDryRunDirPrefix); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
