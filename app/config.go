@@ -14,6 +14,7 @@ import (
 	joinphases "github.com/kadm-project/kadm/phases/join"
 	"github.com/kadm-project/kadm/phases/options"
 	resetphases "github.com/kadm-project/kadm/phases/reset"
+	upgradephases "github.com/kadm-project/kadm/phases/upgrade"
 	"github.com/kadm-project/kadm/phases/workflow"
 )
 
@@ -49,7 +50,7 @@ func newConfigPrintCmd(s IOStreams) *cobra.Command {
 	})
 	initDefaults.Flags().StringSliceVar(&components, "component-configs", nil,
 		"A comma-separated list for component config API objects to print the default values for. Available values: [KubeProxyConfiguration KubeletConfiguration]. If this flag is not set, no component configs will be printed.")
-	cmd.AddCommand(initDefaults, printDefaultsCmd(s, "join", config.PrintJoinDefaults), printDefaultsCmd(s, "reset", config.PrintResetDefaults))
+	cmd.AddCommand(initDefaults, printDefaultsCmd(s, "join", config.PrintJoinDefaults), printDefaultsCmd(s, "reset", config.PrintResetDefaults), printDefaultsCmd(s, "upgrade", config.PrintUpgradeDefaults))
 	cmd.RunE = requireSubcommand
 	return cmd
 }
@@ -60,6 +61,7 @@ func printDefaultsCmd(s IOStreams, action string, defaults func() ([]byte, error
 	return &cobra.Command{
 		Use:   action + "-defaults",
 		Short: fmt.Sprintf("Print default %s configuration, that can be used for 'kubeadm %s'", action, action),
+		Long:  printDefaultsLong(action),
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			b, err := defaults()
@@ -70,6 +72,16 @@ func printDefaultsCmd(s IOStreams, action string, defaults func() ([]byte, error
 			return err
 		},
 	}
+}
+
+// printDefaultsLong is kubeadm's description of a `config print <action>-defaults` command.
+func printDefaultsLong(action string) string {
+	return fmt.Sprintf(`
+This command prints objects such as the default %s configuration that is used for 'kubeadm %s'.
+
+Note that sensitive values like the Bootstrap Token fields are replaced with placeholder values like %q in order to pass validation but
+not perform the real computation for creating a token.
+`, action, action, config.PlaceholderToken)
 }
 
 func newConfigMigrateCmd(s IOStreams) *cobra.Command {
@@ -152,36 +164,48 @@ func newConfigValidateCmd(s IOStreams) *cobra.Command {
 }
 
 // validateSkipPhases checks the skipPhases of each document against the
-// phases of its workflow, as init, join and reset do before they run.
+// phases of its workflow, as init, join, reset and upgrade do before they run.
 func validateSkipPhases(d *config.Documents) error {
 	var errs []error
-	check := func(kind string, skip []string, validate func([]string) error) {
+	check := func(field string, skip []string, validate func([]string) error) {
 		if err := validate(skip); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s skipPhases: %w", d.Source, kind, err))
+			errs = append(errs, fmt.Errorf("%s: %s: %w", d.Source, field, err))
 		}
 	}
 	if d.Init != nil {
 		w := &workflow.Workflow[initphases.Data]{Phases: initphases.Phases(new(bool))}
-		check(config.KindInitConfiguration, d.Init.SkipPhases, w.ValidateNames)
+		check(config.KindInitConfiguration+" skipPhases", d.Init.SkipPhases, w.ValidateNames)
 	}
 	if d.Join != nil {
 		w := &workflow.Workflow[joinphases.Data]{Phases: joinphases.Phases()}
-		check(config.KindJoinConfiguration, d.Join.SkipPhases, w.ValidateNames)
+		check(config.KindJoinConfiguration+" skipPhases", d.Join.SkipPhases, w.ValidateNames)
 	}
 	if d.Reset != nil {
 		w := &workflow.Workflow[resetphases.Data]{Phases: resetphases.Phases()}
-		check(config.KindResetConfiguration, d.Reset.SkipPhases, w.ValidateNames)
+		check(config.KindResetConfiguration+" skipPhases", d.Reset.SkipPhases, w.ValidateNames)
+	}
+	if d.Upgrade != nil {
+		apply := &workflow.Workflow[upgradephases.ApplyData]{Phases: upgradephases.ApplyPhases()}
+		check(config.KindUpgradeConfiguration+" apply.skipPhases", d.Upgrade.Apply.SkipPhases, apply.ValidateNames)
+		node := &workflow.Workflow[upgradephases.Data]{Phases: upgradephases.NodePhases()}
+		check(config.KindUpgradeConfiguration+" node.skipPhases", d.Upgrade.Node.SkipPhases, node.ValidateNames)
 	}
 	return errors.Join(errs...)
 }
 
-// validateDocuments validates what a file holds, the way init, join or
-// reset would after defaulting, host defaults included: an Init or Cluster
-// document as init sees it, a Join document as join does, a Reset document
-// as reset does.
+// validateDocuments validates what a file holds, the way init, join, reset
+// or upgrade would after defaulting, host defaults included: an Init or
+// Cluster document as init sees it, a Join document as join does, a Reset
+// document as reset does, an Upgrade document as the upgrade commands do.
 func validateDocuments(d *config.Documents) error {
-	if d.Init == nil && d.Cluster == nil && d.Join == nil && d.Reset == nil {
-		return usagef("%s holds no InitConfiguration, ClusterConfiguration, JoinConfiguration or ResetConfiguration", d.Source)
+	if d.Init == nil && d.Cluster == nil && d.Join == nil && d.Reset == nil && d.Upgrade == nil {
+		return usagef("%s holds no InitConfiguration, ClusterConfiguration, JoinConfiguration, ResetConfiguration or UpgradeConfiguration", d.Source)
+	}
+	if d.Upgrade != nil {
+		config.SetUpgradeDefaults(d.Upgrade)
+		if err := config.ValidateUpgrade(d.Upgrade); err != nil {
+			return err
+		}
 	}
 	if d.Reset != nil {
 		config.SetResetDefaults(d.Reset)

@@ -92,6 +92,7 @@ Example usage:
 		newKubeconfigCmd(s),
 		newResetCmd(s, newResetOptions()),
 		newTokenCmd(s),
+		newUpgradeCmd(s),
 		newVersionCmd(s),
 	)
 	markRunErrors(root)

@@ -21,8 +21,6 @@ const (
 	KindClusterConfiguration = "ClusterConfiguration"
 	KindJoinConfiguration    = "JoinConfiguration"
 	KindResetConfiguration   = "ResetConfiguration"
-	// Upgrade documents belong to a kubeadm command kadm does not have; they are
-	// accepted so that a kubeadm config file still loads.
 	KindUpgradeConfiguration = "UpgradeConfiguration"
 
 	KindKubeletConfiguration   = "KubeletConfiguration"
@@ -88,8 +86,13 @@ const (
 const (
 	EnvInitDryRunDir    = "KUBEADM_INIT_DRYRUN_DIR"
 	EnvJoinDryRunDir    = "KUBEADM_JOIN_DRYRUN_DIR"
+	EnvUpgradeDryRunDir = "KUBEADM_UPGRADE_DRYRUN_DIR"
 	InitDryRunDirPrefix = "kubeadm-init-dryrun"
 	JoinDryRunDirPrefix = "kubeadm-join-dryrun"
+	// UpgradeApplyDryRunDirPrefix and UpgradeNodeDryRunDirPrefix name the
+	// dry-run directories of upgrade apply and upgrade node, as kubeadm's.
+	UpgradeApplyDryRunDirPrefix = "kubeadm-upgrade-apply-dryrun"
+	UpgradeNodeDryRunDirPrefix  = "kubeadm-upgrade-node-dryrun"
 )
 
 // Timeouts kubeadm v1.37 uses when the config leaves them unset.

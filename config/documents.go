@@ -14,6 +14,8 @@ type Documents struct {
 	// Reset is the ResetConfiguration, decoded; Other keeps its text as well, so that
 	// Marshal and Migrate write it back as it was written.
 	Reset *ResetConfiguration
+	// Upgrade is the UpgradeConfiguration, decoded and kept in Other as well, as Reset is.
+	Upgrade *UpgradeConfiguration
 	// Components are KubeletConfiguration and KubeProxyConfiguration documents, in file
 	// order. kadm passes them on untouched, so they are kept as written.
 	Components []ComponentConfig

@@ -133,8 +133,9 @@ func (p *parser) v1beta4(raw rawDocument, h header, root *yaml.Node) []decodePro
 		p.docs.Other = append(p.docs.Other, verbatim(h, raw))
 		return decodeStrict(root, p.docs.Reset, offset)
 	}
+	p.docs.Upgrade = &UpgradeConfiguration{}
 	p.docs.Other = append(p.docs.Other, verbatim(h, raw))
-	return nil
+	return decodeStrict(root, p.docs.Upgrade, offset)
 }
 
 func (p *parser) v1beta3(raw rawDocument, h header, root *yaml.Node) []decodeProblem {

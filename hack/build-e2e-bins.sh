@@ -10,9 +10,13 @@
 #
 # Usage: hack/build-e2e-bins.sh [OUTDIR]
 # OUTDIR defaults to ${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/<kubernetes version>}.
+# KADM_E2E_TOOLS names another tools module, relative to the repository: test/e2e/tools/previous
+# builds every cmd/* of the previous minor release, which the upgrade tests start from, into its
+# own directory (crictl and the registry come only with test/e2e/tools).
 set -euo pipefail
 
-tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/e2e/tools" && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$(cd "$repo/${KADM_E2E_TOOLS:-test/e2e/tools}" && pwd)"
 cd "$tools"
 
 # crictl's release; the CRI it speaks is the kubelet's.
@@ -146,6 +150,8 @@ install_tool() {
 	inputs_of "$bin" >"$outdir/.$bin.inputs"
 	echo "build-e2e-bins: built $bin in $((SECONDS - start))s"
 }
-install_tool crictl "$crictl_version" "$crictl_module/cmd/crictl" "-s -w -X $crictl_module/pkg/version.Version=$crictl_version"
-install_tool registry "$registry_version" "$registry_module/cmd/registry" "-s -w"
+if [[ "$tools" == "$repo/test/e2e/tools" ]]; then
+	install_tool crictl "$crictl_version" "$crictl_module/cmd/crictl" "-s -w -X $crictl_module/pkg/version.Version=$crictl_version"
+	install_tool registry "$registry_version" "$registry_module/cmd/registry" "-s -w"
+fi
 echo "e2e binaries ready in $outdir ($((SECONDS - total_start))s)"

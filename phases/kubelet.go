@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"k8s.io/klog/v2"
@@ -79,4 +80,13 @@ func Patcher(ctx context.Context, set *patches.Set) func(target string, doc []by
 		}
 		return out, nil
 	}
+}
+
+// Indent tabs every line of a file a dry run shows, as kubeadm prints them.
+func Indent(data []byte) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(strings.TrimRight(string(data), "\n"), "\n") {
+		b.WriteString("\t" + strings.TrimRight(line, "\n") + "\n")
+	}
+	return b.String()
 }

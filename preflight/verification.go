@@ -19,15 +19,21 @@ type SystemVerification struct {
 	// KubeletVersion check warns about that); kubeadm fails instead, but a
 	// kubelet installed after preflight is a supported order for kadm.
 	FallbackKubeletVersion string
-	Run                    initsystem.Runner
-	Validators             func(kubeletVersion string, r system.Reporter) []system.Validator
+	// NextMinor checks the requirements of the installed kubelet's next minor release,
+	// which an upgrade is about to install, as kubeadm does on upgrades.
+	NextMinor  bool
+	Run        initsystem.Runner
+	Validators func(kubeletVersion string, r system.Reporter) []system.Validator
 }
 
 func (SystemVerification) Name() string { return "SystemVerification" }
 
 func (c SystemVerification) Check(ctx context.Context) (warnings, errs []error) {
 	v, err := KubeletVersionOf(ctx, c.Run)
-	if errors.Is(err, errNoKubelet) && c.FallbackKubeletVersion != "" {
+	switch {
+	case err == nil && c.NextMinor:
+		v = v.WithMinor(v.Minor() + 1)
+	case errors.Is(err, errNoKubelet) && c.FallbackKubeletVersion != "":
 		v, err = version.ParseSemantic(c.FallbackKubeletVersion)
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ func TestSystemVerification(t *testing.T) {
 		name        string
 		run         commands
 		fallback    string
+		nextMinor   bool
 		validators  []fakeValidator
 		wantVersion string
 		warnings    []string
@@ -28,12 +29,14 @@ func TestSystemVerification(t *testing.T) {
 			errs:        []string{"kernel release 4.19.0 is unsupported", "missing required cgroups: memory"}},
 		{name: "no kubelet uses the fallback", run: commands{}, fallback: "v1.37.2", validators: []fakeValidator{{}}, wantVersion: "1.37.2"},
 		{name: "no kubelet and no fallback", run: commands{}, errs: []string{"couldn't get kubelet version"}},
+		{name: "an upgrade checks the next minor", run: kubelet, nextMinor: true, validators: []fakeValidator{{}}, wantVersion: "1.37.3"},
+		{name: "an upgrade without kubelet checks the fallback", run: commands{}, fallback: "v1.37.2", nextMinor: true, validators: []fakeValidator{{}}, wantVersion: "1.37.2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var seen string
-			c := SystemVerification{FallbackKubeletVersion: tt.fallback, Run: tt.run.run, Validators: validators(&seen, tt.validators...)}
+			c := SystemVerification{FallbackKubeletVersion: tt.fallback, NextMinor: tt.nextMinor, Run: tt.run.run, Validators: validators(&seen, tt.validators...)}
 			if c.Name() != "SystemVerification" {
 				t.Errorf("Name() = %q", c.Name())
 			}

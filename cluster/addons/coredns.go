@@ -13,6 +13,9 @@ import (
 	"github.com/kadm-project/kadm/config"
 )
 
+// CoreDNSConfigMap holds the Corefile, which upgrades keep when a user edited it.
+const CoreDNSConfigMap = coreDNSName
+
 const (
 	coreDNSName        = "coredns"
 	coreDNSClusterRole = "system:coredns"
@@ -52,7 +55,7 @@ func CoreDNS(c *config.ClusterConfiguration, patch PatchFunc) (*Addon, error) {
 			ObjectMeta: metav1.ObjectMeta{Name: coreDNSName, Namespace: Namespace},
 			Data:       map[string]string{corefileKey: Corefile(c.Networking.DNSDomain)},
 		},
-		keep: editedCorefile,
+		keep: EditedCorefile,
 	})
 	a.add(deployment)
 	a.add(kubeDNSService(config.ClusterDNSIP(c.Networking.ServiceSubnet)))
@@ -137,10 +140,10 @@ func Corefile(domain string) string {
 // corefileDomain finds the cluster domain in a generated Corefile.
 var corefileDomain = regexp.MustCompile(`(?m)^    kubernetes (\S+) in-addr\.arpa ip6\.arpa \{$`)
 
-// editedCorefile reports whether a live coredns ConfigMap holds a Corefile
+// EditedCorefile reports whether a live coredns ConfigMap holds a Corefile
 // someone wrote by hand. Such a Corefile is kept; one that kadm generated,
 // for whatever domain, is replaced so that a changed dnsDomain takes effect.
-func editedCorefile(live runtime.Object) bool {
+func EditedCorefile(live runtime.Object) bool {
 	cm, ok := live.(*corev1.ConfigMap)
 	if !ok {
 		return false

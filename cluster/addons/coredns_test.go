@@ -142,8 +142,8 @@ func TestEditedCorefile(t *testing.T) {
 			if tt.corefile != nil {
 				cm.Data["Corefile"] = *tt.corefile
 			}
-			if got := editedCorefile(cm); got != tt.want {
-				t.Errorf("editedCorefile = %v, want %v", got, tt.want)
+			if got := EditedCorefile(cm); got != tt.want {
+				t.Errorf("EditedCorefile = %v, want %v", got, tt.want)
 			}
 		})
 	}

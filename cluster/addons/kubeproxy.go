@@ -10,13 +10,19 @@ import (
 	"github.com/kadm-project/kadm/config"
 )
 
+// The kube-proxy ConfigMap and the key of its KubeProxyConfiguration, which upgrades read
+// back to keep a user's configuration.
+const (
+	KubeProxyConfigMap = kubeProxyName
+	KubeProxyConfigKey = "config.conf"
+)
+
 const (
 	kubeProxyName = "kube-proxy"
 	// kubeProxyBinding grants kube-proxy the node-proxier role that the API
 	// server bootstraps; the name is kubeadm's, so either tool finds it.
 	kubeProxyBinding    = "kubeadm:node-proxier"
 	nodeProxierRole     = "system:node-proxier"
-	kubeProxyConfigKey  = "config.conf"
 	kubeProxyKubeconfig = "kubeconfig.conf"
 	kubeProxyConfigDir  = "/var/lib/kube-proxy"
 )

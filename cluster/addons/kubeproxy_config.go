@@ -1,12 +1,9 @@
 package addons
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"maps"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -15,14 +12,10 @@ import (
 	netutils "k8s.io/utils/net"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kadm-project/kadm/cluster/clusterconfig"
 	"github.com/kadm-project/kadm/config"
 	"github.com/kadm-project/kadm/config/componentconfig"
 )
-
-// configHashAnnotation marks a component configuration kubeadm generated
-// itself; upgrades may regenerate such a configuration but keep one a user
-// supplied, so kadm sets it under the same rule and with the same digest.
-const configHashAnnotation = "kubeadm.kubernetes.io/component-config.hash"
 
 // serviceAccountDir is where every Pod finds its service-account token and
 // the cluster CA; kube-proxy's kubeconfig points at both.
@@ -52,11 +45,13 @@ func kubeProxyConfigMap(in KubeProxyInput) (*corev1.ConfigMap, error) {
 		// that the digest below matches the one kubeadm computes.
 		Data: map[string]string{
 			kubeProxyKubeconfig: inClusterKubeconfig(server),
-			kubeProxyConfigKey:  strings.TrimRight(string(b), "\n"),
+			KubeProxyConfigKey:  strings.TrimRight(string(b), "\n"),
 		},
 	}
+	// A configuration kadm generated alone is signed, so that upgrades may
+	// regenerate it; a user's is kept.
 	if len(in.Config) == 0 {
-		cm.Annotations = map[string]string{configHashAnnotation: configMapDigest(cm)}
+		clusterconfig.Sign(cm)
 	}
 	return cm, nil
 }
@@ -132,14 +127,4 @@ func controlPlaneURL(endpoint string, local config.APIEndpoint) (string, error) 
 		host, port = h, p
 	}
 	return (&url.URL{Scheme: "https", Host: net.JoinHostPort(host, port)}).String(), nil
-}
-
-// configMapDigest hashes a ConfigMap's values in key order, as kubeadm does
-// for its component-config annotation.
-func configMapDigest(cm *corev1.ConfigMap) string {
-	h := sha256.New()
-	for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
-		h.Write([]byte(cm.Data[k]))
-	}
-	return fmt.Sprintf("sha256:%x", h.Sum(nil))
 }

@@ -33,7 +33,7 @@ func kubeProxyDaemonSet(image string) *appsv1.DaemonSet {
 						ImagePullPolicy: corev1.PullIfNotPresent,
 						Command: []string{
 							"/usr/local/bin/kube-proxy",
-							"--config=" + kubeProxyConfigDir + "/" + kubeProxyConfigKey,
+							"--config=" + kubeProxyConfigDir + "/" + KubeProxyConfigKey,
 							"--hostname-override=$(NODE_NAME)",
 						},
 						SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)},

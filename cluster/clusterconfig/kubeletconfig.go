@@ -48,9 +48,25 @@ func KubeletConfig(kubeletYAML []byte, userSupplied bool) (*corev1.ConfigMap, er
 		Data:       map[string]string{KubeletConfigKey: string(kubeletYAML)},
 	}
 	if !userSupplied {
-		cm.Annotations = map[string]string{ConfigHashAnnotation: contentHash(cm)}
+		Sign(cm)
 	}
 	return cm, nil
+}
+
+// Sign marks cm, a component configuration kadm generated, with the digest of its content,
+// as kubeadm does: an upgrade may then regenerate it, while it keeps one a user supplied.
+func Sign(cm *corev1.ConfigMap) {
+	if cm.Annotations == nil {
+		cm.Annotations = map[string]string{}
+	}
+	cm.Annotations[ConfigHashAnnotation] = contentHash(cm)
+}
+
+// Generated reports whether cm still holds the content kadm or kubeadm signed: nobody
+// changed it since, so an upgrade may regenerate it.
+func Generated(cm *corev1.ConfigMap) bool {
+	sum, ok := cm.Annotations[ConfigHashAnnotation]
+	return ok && sum == contentHash(cm)
 }
 
 // KubeletConfigRBAC lets nodes and bootstrap tokens read kubelet-config.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -55,30 +56,52 @@ func ReadKubelet(ctx context.Context, client kube.Interface, p objects.Policy, p
 	return readKey(ctx, client, p, program, KubeletConfigMap, KubeletConfigKey)
 }
 
-// readKey reads one key of a kube-system ConfigMap. A ConfigMap or key that
-// is absent, and any error that is not transient (a forbidden read, say),
-// fail at once; the caller can tell a forbidden read with
-// apierrors.IsForbidden.
+// ReadKubeletConfigMap returns kube-system/kubelet-config itself, whose hash annotation
+// tells an upgrade whether kadm or kubeadm generated it (Generated).
+func ReadKubeletConfigMap(ctx context.Context, client kube.Interface, p objects.Policy, program string) (*corev1.ConfigMap, error) {
+	cm, err := readConfigMap(ctx, client, p, program, KubeletConfigMap)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cm.Data[KubeletConfigKey]; !ok {
+		return nil, missingKey(KubeletConfigMap, KubeletConfigKey)
+	}
+	return cm, nil
+}
+
+// readKey reads one key of a kube-system ConfigMap.
 func readKey(ctx context.Context, client kube.Interface, p objects.Policy, program, name, key string) ([]byte, error) {
-	var data []byte
+	cm, err := readConfigMap(ctx, client, p, program, name)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := cm.Data[key]
+	if !ok {
+		return nil, missingKey(name, key)
+	}
+	return []byte(v), nil
+}
+
+func missingKey(name, key string) error {
+	return missingf("the %s/%s ConfigMap has no key %q: it was not written by kubeadm or kadm init", metav1.NamespaceSystem, name, key)
+}
+
+// readConfigMap reads a kube-system ConfigMap. One that is absent, and any error that is
+// not transient (a forbidden read, say), fail at once; the caller can tell a forbidden
+// read with apierrors.IsForbidden.
+func readConfigMap(ctx context.Context, client kube.Interface, p objects.Policy, program, name string) (*corev1.ConfigMap, error) {
+	var cm *corev1.ConfigMap
 	err := objects.Retry(ctx, p, func(ctx context.Context) error {
-		cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, name, metav1.GetOptions{})
+		var err error
+		cm, err = client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			return missingf("the %s/%s ConfigMap does not exist: was the cluster set up with kubeadm or kadm init? (upload it with '%s init phase upload-config all')",
 				metav1.NamespaceSystem, name, program)
 		}
-		if err != nil {
-			return err
-		}
-		v, ok := cm.Data[key]
-		if !ok {
-			return missingf("the %s/%s ConfigMap has no key %q: it was not written by kubeadm or kadm init", metav1.NamespaceSystem, name, key)
-		}
-		data = []byte(v)
-		return nil
+		return err
 	})
 	if err != nil && !errors.Is(err, ErrMissing) {
 		return nil, fmt.Errorf("read the %s/%s ConfigMap: %w", metav1.NamespaceSystem, name, err)
 	}
-	return data, err
+	return cm, err
 }

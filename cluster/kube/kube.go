@@ -1,5 +1,5 @@
 // Package kube is kadm's Kubernetes client: the API groups kadm uses (core,
-// rbac, apps, certificates, authentication), with a scheme of their own. client-go's
+// rbac, apps, batch, certificates, authentication), with a scheme of their own. client-go's
 // clientset registers every API group at start-up, which every kadm command
 // paid for, `kadm version` included; this client costs only what it uses.
 // Tests pass client-go's fake clientset through kubefake.Wrap.
@@ -7,11 +7,13 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
 	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -19,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/gentype"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
@@ -31,8 +34,11 @@ type Interface interface {
 	CoreV1() CoreV1
 	RbacV1() RbacV1
 	AppsV1() AppsV1
+	BatchV1() BatchV1
 	CertificatesV1() CertificatesV1
 	AuthenticationV1() AuthenticationV1
+	// ServerVersion is the API server's version, from /version: what an upgrade starts from.
+	ServerVersion(ctx context.Context) (*version.Info, error)
 }
 
 // CoreV1 is the core group's resources kadm reads and writes.
@@ -57,6 +63,11 @@ type RbacV1 interface {
 type AppsV1 interface {
 	Deployments(namespace string) Resource[*appsv1.Deployment, *appsv1.DeploymentList]
 	DaemonSets(namespace string) Resource[*appsv1.DaemonSet, *appsv1.DaemonSetList]
+}
+
+// BatchV1 is the batch group's resource kadm creates: the pre-upgrade health-check Job.
+type BatchV1 interface {
+	Jobs(namespace string) Resource[*batchv1.Job, *batchv1.JobList]
 }
 
 // CertificatesV1 is the certificates group's resource kadm follows.
@@ -84,7 +95,7 @@ var (
 func newScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
-		corev1.AddToScheme, rbacv1.AddToScheme, appsv1.AddToScheme, certificatesv1.AddToScheme, authenticationv1.AddToScheme,
+		corev1.AddToScheme, rbacv1.AddToScheme, appsv1.AddToScheme, batchv1.AddToScheme, certificatesv1.AddToScheme, authenticationv1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
 			panic(fmt.Sprintf("kube: register an API group: %v", err))
@@ -126,6 +137,7 @@ func newForConfig(cfg *rest.Config) (Interface, error) {
 		{corev1.SchemeGroupVersion, "/api", &c.core},
 		{rbacv1.SchemeGroupVersion, "/apis", &c.rbac},
 		{appsv1.SchemeGroupVersion, "/apis", &c.apps},
+		{batchv1.SchemeGroupVersion, "/apis", &c.batch},
 		{certificatesv1.SchemeGroupVersion, "/apis", &c.certificates},
 		{authenticationv1.SchemeGroupVersion, "/apis", &c.authentication},
 	} {
@@ -151,15 +163,28 @@ func groupClient(cfg *rest.Config, httpClient *http.Client, gv schema.GroupVersi
 
 // client is Interface over one REST client per group.
 type client struct {
-	core, rbac, apps, certificates, authentication rest.Interface
+	core, rbac, apps, batch, certificates, authentication rest.Interface
 }
 
 func (c *client) CoreV1() CoreV1                 { return coreV1{c.core} }
 func (c *client) RbacV1() RbacV1                 { return rbacV1{c.rbac} }
 func (c *client) AppsV1() AppsV1                 { return appsV1{c.apps} }
+func (c *client) BatchV1() BatchV1               { return batchV1{c.batch} }
 func (c *client) CertificatesV1() CertificatesV1 { return certificatesV1{c.certificates} }
 func (c *client) AuthenticationV1() AuthenticationV1 {
 	return authenticationV1{c.authentication}
+}
+
+func (c *client) ServerVersion(ctx context.Context) (*version.Info, error) {
+	body, err := c.core.Get().AbsPath("/version").Do(ctx).Raw()
+	if err != nil {
+		return nil, err
+	}
+	info := &version.Info{}
+	if err := json.Unmarshal(body, info); err != nil {
+		return nil, fmt.Errorf("read the API server's version: %w", err)
+	}
+	return info, nil
 }
 
 // resource is a typed client for one resource in namespace (empty for
@@ -219,6 +244,12 @@ func (g appsV1) Deployments(ns string) Resource[*appsv1.Deployment, *appsv1.Depl
 }
 func (g appsV1) DaemonSets(ns string) Resource[*appsv1.DaemonSet, *appsv1.DaemonSetList] {
 	return resource[*appsv1.DaemonSet, *appsv1.DaemonSetList](g.rc, "daemonsets", ns)
+}
+
+type batchV1 struct{ rc rest.Interface }
+
+func (g batchV1) Jobs(ns string) Resource[*batchv1.Job, *batchv1.JobList] {
+	return resource[*batchv1.Job, *batchv1.JobList](g.rc, "jobs", ns)
 }
 
 type certificatesV1 struct{ rc rest.Interface }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -62,6 +63,11 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(append(b, '\n'))
 	case r.Method == http.MethodGet && r.URL.Path == "/apis/apps/v1/namespaces/kube-system/daemonsets":
 		fmt.Fprint(w, `{"kind":"DaemonSetList","apiVersion":"apps/v1","metadata":{},"items":[{"metadata":{"name":"kube-proxy"}}]}`)
+	case r.Method == http.MethodGet && r.URL.Path == "/version":
+		fmt.Fprint(w, `{"major":"1","minor":"36","gitVersion":"v1.36.3"}`)
+	case r.Method == http.MethodPost && r.URL.Path == "/apis/batch/v1/namespaces/kube-system/jobs":
+		w.WriteHeader(http.StatusCreated)
+		w.Write(body)
 	case r.Method == http.MethodPost && r.URL.Path == "/apis/authentication.k8s.io/v1/selfsubjectreviews":
 		fmt.Fprint(w, `{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1","metadata":{},"status":{"userInfo":{"username":"system:node:cp-1"}}}`)
 	default:
@@ -120,6 +126,15 @@ func TestNewForConfig(t *testing.T) {
 		t.Errorf("SelfSubjectReview = %+v, %v", review, err)
 	}
 
+	v, err := c.ServerVersion(ctx)
+	if err != nil || v.GitVersion != "v1.36.3" {
+		t.Errorf("ServerVersion = %+v, %v", v, err)
+	}
+	job, err := c.BatchV1().Jobs("kube-system").Create(ctx, &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "upgrade-health-check-1"}}, metav1.CreateOptions{})
+	if err != nil || job.Name != "upgrade-health-check-1" {
+		t.Errorf("Create Job = %+v, %v", job, err)
+	}
+
 	api.mu.Lock()
 	defer api.mu.Unlock()
 	for _, want := range []string{
@@ -154,7 +169,7 @@ func TestSchemeHasOnlyKadmsGroups(t *testing.T) {
 			groups[gvk.GroupVersion().String()] = true
 		}
 	}
-	want := map[string]bool{"v1": true, "rbac.authorization.k8s.io/v1": true, "apps/v1": true,
+	want := map[string]bool{"v1": true, "rbac.authorization.k8s.io/v1": true, "apps/v1": true, "batch/v1": true,
 		"certificates.k8s.io/v1": true, "authentication.k8s.io/v1": true}
 	for g := range groups {
 		if !want[g] {

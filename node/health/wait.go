@@ -19,10 +19,7 @@ import (
 func Wait(ctx context.Context, comps []Component, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	client := &http.Client{
-		Timeout:   5 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, DisableKeepAlives: true},
-	}
+	client := probeClient()
 	errs := make(chan error, len(comps))
 	for _, c := range comps {
 		progress.Printf(ctx, "[control-plane-check] Checking %s at %s\n", c.Name, c.URL)
@@ -45,6 +42,15 @@ func Wait(ctx context.Context, comps []Component, timeout time.Duration) error {
 		}
 	}
 	return errors.Join(all...)
+}
+
+// probeClient asks local health endpoints as the kubelet's probes do: without verifying
+// the certificate, and without keeping connections to a process that may go away.
+func probeClient() *http.Client {
+	return &http.Client{
+		Timeout:   5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, DisableKeepAlives: true},
+	}
 }
 
 // poll asks url until it answers 200 OK, backing off from 50ms to 250ms: a

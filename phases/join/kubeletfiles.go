@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
@@ -174,14 +173,6 @@ func printFiles(ctx context.Context, f *nodeFiles, ownCredentials bool) {
 		progress.Printf(ctx, "[dryrun] Would write file %q with the cluster CA certificate\n", f.caPath)
 	}
 	for _, k := range f.kubeletFiles {
-		progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", filepath.Join(f.kubeletDir, k.name), indent(k.data))
+		progress.Printf(ctx, "[dryrun] Would write file %q with content:\n%s", filepath.Join(f.kubeletDir, k.name), phases.Indent(k.data))
 	}
-}
-
-func indent(data []byte) string {
-	var b strings.Builder
-	for _, line := range strings.SplitAfter(strings.TrimRight(string(data), "\n"), "\n") {
-		b.WriteString("\t" + strings.TrimRight(line, "\n") + "\n")
-	}
-	return b.String()
 }

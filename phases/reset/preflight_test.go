@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kadm-project/kadm/phases"
 	"github.com/kadm-project/kadm/preflight"
 )
 
@@ -28,10 +29,10 @@ func TestPreflightConfirmation(t *testing.T) {
 	}{
 		{"y", "y\n", false, false, nil, true},
 		{"yes in capitals", "YES\n", false, false, nil, true},
-		{"no", "n\n", false, false, ErrNotConfirmed, true},
-		{"anything else", "sure\n", false, false, ErrNotConfirmed, true},
-		{"empty line", "\n", false, false, ErrNotConfirmed, true},
-		{"end of input", "", false, false, ErrNotConfirmed, true},
+		{"no", "n\n", false, false, phases.ErrNotConfirmed, true},
+		{"anything else", "sure\n", false, false, phases.ErrNotConfirmed, true},
+		{"empty line", "\n", false, false, phases.ErrNotConfirmed, true},
+		{"end of input", "", false, false, phases.ErrNotConfirmed, true},
 		{"force", "", true, false, nil, false},
 		{"dry run", "", false, true, nil, false},
 	}

@@ -120,7 +120,11 @@ func (c *Command[D]) addPhaseCommands(parent, workflowCmd *cobra.Command, nodes 
 			continue
 		}
 		if n.phase.WithAll {
-			all := c.phaseCommand(n, n.path, "all", n.phase.Short, workflowCmd, outputFlag)
+			short := n.phase.AllShort
+			if short == "" {
+				short = n.phase.Short
+			}
+			all := c.phaseCommand(n, n.path, "all", short, workflowCmd, outputFlag)
 			all.Aliases = nil
 			all.Long, all.Example = "", ""
 			pc.AddCommand(all)

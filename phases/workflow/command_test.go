@@ -41,7 +41,7 @@ func newFixture() *fixture {
 	local.Bool("only-here", false, "a flag of one phase")
 	w := &Workflow[*cmdData]{Phases: []Phase[*cmdData]{
 		{Name: "pre", Short: "first", Run: run("pre"), InheritFlags: []string{"node-name"}},
-		{Name: "group", Short: "a group", WithAll: true, ArgsUsage: "[endpoint]", ArgsValidator: cobra.MaximumNArgs(1), Phases: []Phase[*cmdData]{
+		{Name: "group", Short: "a group", WithAll: true, AllShort: "every one of the group", ArgsUsage: "[endpoint]", ArgsValidator: cobra.MaximumNArgs(1), Phases: []Phase[*cmdData]{
 			{Name: "one", Short: "one", Run: run("group/one"), InheritFlags: []string{"node-name", "extra"}},
 			{Name: "two", Short: "two", Run: run("group/two"), LocalFlags: local},
 		}},
@@ -182,6 +182,9 @@ func TestPhaseCommandFlags(t *testing.T) {
 		if got := has(find(tt.path...)); !slices.Equal(got, tt.want) {
 			t.Errorf("phase %v has flags %v, want %v", tt.path, got, tt.want)
 		}
+	}
+	if all := find("group", "all"); all.Short != "every one of the group" {
+		t.Errorf("the all command's description is %q, want its AllShort", all.Short)
 	}
 	if c, _, _ := fx.root.Find([]string{"test", "phase", "secret"}); c.Name() == "secret" {
 		t.Error("a hidden phase got a phase command")

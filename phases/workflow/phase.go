@@ -33,6 +33,8 @@ type Phase[D any] struct {
 	// WithAll adds an "all" phase command that runs every child in order,
 	// as kubeadm offers for phases such as certs and kubeconfig.
 	WithAll bool
+	// AllShort is the "all" command's description; the phase's Short when empty.
+	AllShort string
 	// Run does the phase's work. Nil for pure grouping phases.
 	Run func(ctx context.Context, data D) error
 	// Prepare, when set, is called as a run starts, before its first phase,

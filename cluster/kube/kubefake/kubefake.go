@@ -4,10 +4,14 @@
 package kubefake
 
 import (
+	"context"
+
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kadm-project/kadm/cluster/kube"
@@ -22,6 +26,7 @@ type clientset struct{ c kubernetes.Interface }
 func (c clientset) CoreV1() kube.CoreV1                     { return c }
 func (c clientset) RbacV1() kube.RbacV1                     { return c }
 func (c clientset) AppsV1() kube.AppsV1                     { return c }
+func (c clientset) BatchV1() kube.BatchV1                   { return c }
 func (c clientset) CertificatesV1() kube.CertificatesV1     { return c }
 func (c clientset) AuthenticationV1() kube.AuthenticationV1 { return c }
 
@@ -70,4 +75,13 @@ func (c clientset) CertificateSigningRequests() kube.Resource[*certificatesv1.Ce
 
 func (c clientset) SelfSubjectReviews() kube.SelfSubjectReviews {
 	return c.c.AuthenticationV1().SelfSubjectReviews()
+}
+
+func (c clientset) Jobs(ns string) kube.Resource[*batchv1.Job, *batchv1.JobList] {
+	return c.c.BatchV1().Jobs(ns)
+}
+
+// ServerVersion is the fake discovery's FakedServerVersion, which a test sets.
+func (c clientset) ServerVersion(context.Context) (*version.Info, error) {
+	return c.c.Discovery().ServerVersion()
 }
