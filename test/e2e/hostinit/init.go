@@ -55,7 +55,8 @@ func runInit(args []string) int {
 	m.boot()
 	if *ready != "" {
 		tmp := *ready + ".tmp"
-		if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err == nil {
+		err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+		if err == nil {
 			err = os.Rename(tmp, *ready)
 		}
 		if err != nil {
