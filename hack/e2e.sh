@@ -3,10 +3,11 @@
 # their own containerd and real kubelets v1.37.2, running the real etcd,
 # kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy and
 # CoreDNS, which it builds first (once; hack/build-e2e-bins.sh skips what is up
-# to date).
+# to date), and the previous release the upgrade tests start from.
 #
 # Usage: hack/e2e.sh [go test flags, e.g. -run TestInit -v]
 # Environment: KADM_E2E_BIN_DIR (where the binaries are built and found),
+# KADM_E2E_PREVIOUS_BIN_DIR (the same for the previous release, beside it),
 # KADM_E2E_TIMEOUT (go test -timeout, default 40m), KADM_E2E_KEEP (keep a
 # failed test's hosts), KADM_E2E_ARTIFACTS (copy failed tests' logs there),
 # KADM_E2E_LOG_LINES (log lines printed per file on failure). See
@@ -59,6 +60,10 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export KADM_E2E_BIN_DIR="${KADM_E2E_BIN_DIR:-$HOME/.cache/kadm/e2e-bin/v1.37.2}"
 "$root/hack/build-e2e-bins.sh" "$KADM_E2E_BIN_DIR"
+# The release before, which the upgrade tests start from (test/e2e/tools/previous).
+previous="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' "$root/test/e2e/tools/previous/go.mod")"
+export KADM_E2E_PREVIOUS_BIN_DIR="${KADM_E2E_PREVIOUS_BIN_DIR:-$(dirname "$KADM_E2E_BIN_DIR")/$previous}"
+KADM_E2E_TOOLS=test/e2e/tools/previous "$root/hack/build-e2e-bins.sh" "$KADM_E2E_PREVIOUS_BIN_DIR"
 
 # How many tests run at once is decided by the inotify budget the tests
 # reserve their nodes from (framework.Budget), not by go test's -parallel,

@@ -43,7 +43,7 @@ func ConfigHash(ctx context.Context, client kube.Interface, node, component stri
 // command, is Ready, and its container started at or after since (unless since is zero,
 // for a Pod that did not change), or it kept the config hash before had while running
 // want for Settle. API errors (the API server may be the component restarting) are
-// retried. When ctx ends, the error says what was seen last.
+// retried. When ctx ends, the error says what was seen last, not the read it cut short.
 func WaitRunning(ctx context.Context, client kube.Interface, node string, want *corev1.Pod, since time.Time, before string) error {
 	name := Name(want.Name, node)
 	last := "not read yet"
@@ -52,6 +52,8 @@ func WaitRunning(ctx context.Context, client kube.Interface, node string, want *
 	for {
 		p, err := client.CoreV1().Pods(metav1.NamespaceSystem).Get(ctx, name, metav1.GetOptions{})
 		switch {
+		case err != nil && ctx.Err() != nil:
+			// The wait's end cut this read short: what the read before saw says more.
 		case apierrors.IsNotFound(err):
 			last = "it does not exist (yet)"
 		case err != nil:

@@ -2,6 +2,7 @@ package mirrorpod
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +123,30 @@ func TestWaitRunningFollowsTheKubelet(t *testing.T) {
 	}
 	if reads != 3 {
 		t.Errorf("WaitRunning returned after %d reads, want 3: the third made the new Pod appear", reads)
+	}
+}
+
+// TestWaitRunningReportsTheLastState: a read that the wait's end cuts short (client-go's
+// rate limiter refuses a request the deadline would cut) does not hide what the read
+// before saw, a crashing container.
+func TestWaitRunningReportsTheLastState(t *testing.T) {
+	t.Parallel()
+	want := manifest("registry.k8s.io/kube-apiserver:v1.37.2")
+	crashing := mirror(want, "new", time.Now(), false)
+	crashing.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}
+	client := fake.NewClientset(crashing)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
+	reads := 0
+	client.PrependReactor("get", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if reads++; reads == 1 {
+			return false, nil, nil
+		}
+		cancel(context.DeadlineExceeded)
+		return true, nil, errors.New("client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context deadline")
+	})
+	err := WaitRunning(ctx, kubefake.Wrap(client), "cp1", want, time.Now(), "")
+	if err == nil || !strings.Contains(err.Error(), "its container is waiting: CrashLoopBackOff") || strings.Contains(err.Error(), "rate limiter") {
+		t.Fatalf("WaitRunning = %v, want the crashing container, not the cut read", err)
 	}
 }

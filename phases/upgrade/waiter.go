@@ -59,7 +59,7 @@ func (w *podWaiter) Running(ctx context.Context, want *corev1.Pod, since time.Ti
 			return err
 		}
 	}
-	progress.Printf(ctx, "[upgrade/staticpods] %s runs the new manifest and is healthy after %v\n", want.Name, time.Since(start).Round(time.Millisecond))
+	progress.Printf(ctx, "[upgrade/staticpods] %s runs the manifest written for it and is healthy after %v\n", want.Name, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -14,6 +14,25 @@ import (
 // runs, and the directory name of their default cache.
 const KubernetesVersion = "v1.37.2"
 
+// PreviousKubernetesVersion is the release before KubernetesVersion, built by
+// the tools module test/e2e/tools/previous: what the upgrade tests start from.
+const PreviousKubernetesVersion = "v1.36.3"
+
+// PreviousComponents are the binaries of PreviousKubernetesVersion
+// (`KADM_E2E_TOOLS=test/e2e/tools/previous hack/build-e2e-bins.sh`).
+func PreviousComponents() []string {
+	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "coredns", "kubeadm"}
+}
+
+// PreviousBinDir is where the binaries of PreviousKubernetesVersion are:
+// $KADM_E2E_PREVIOUS_BIN_DIR, else ~/.cache/kadm/e2e-bin/<previous version>.
+func PreviousBinDir() string {
+	if d := os.Getenv("KADM_E2E_PREVIOUS_BIN_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(filepath.Dir(defaultBinDir()), PreviousKubernetesVersion)
+}
+
 // Components are the binaries hack/build-e2e-bins.sh builds that the hosts and
 // their images are made of.
 func Components() []string {
@@ -27,6 +46,12 @@ func BinDir() string {
 	if d := os.Getenv("KADM_E2E_BIN_DIR"); d != "" {
 		return d
 	}
+	return defaultBinDir()
+}
+
+// defaultBinDir is hack/build-e2e-bins.sh's default directory for
+// KubernetesVersion.
+func defaultBinDir() string {
 	home, err := os.UserHomeDir()
 	if err != nil {
 		home = "/root"

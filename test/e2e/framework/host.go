@@ -112,3 +112,20 @@ func (h *Host) ReadFile(p string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("%s: too many levels of symbolic links", p)
 }
+
+// SetKubelet makes the host's /usr/bin/kubelet the program kubelet, a path on
+// the test machine, as installing another kubelet package would: the kubelet
+// runs it from its next start on.
+func (h *Host) SetKubelet(kubelet string) error {
+	p := h.Path("/usr/bin/kubelet")
+	tmp := p + ".new"
+	os.Remove(tmp)
+	if err := os.Symlink(kubelet, tmp); err != nil {
+		return fmt.Errorf("install kubelet %s on %s: %w", kubelet, h.Name, err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("install kubelet %s on %s: %w", kubelet, h.Name, err)
+	}
+	return nil
+}

@@ -66,10 +66,31 @@ const (
 // for them (`kubeadm config images list`), plus ProbeImage, and returns its
 // path. An archive built from the same inputs is reused.
 func BuildImages(ctx context.Context, binDir string) (string, error) {
-	images, err := imageSpecs(ctx, binDir)
+	images, err := imageSpecs(ctx, binDir, KubernetesVersion, binDir)
 	if err != nil {
 		return "", err
 	}
+	images = append(images, image{ref: ProbeImage, entrypoint: []string{"/probe"},
+		files: append(baseFiles(), imageFile{path: "probe", src: filepath.Join(binDir, "probe"), mode: 0o755})})
+	return buildArchive(binDir, images)
+}
+
+// BuildReleaseImages writes, into releaseDir, the archive of the images the
+// kubeadm in releaseDir lists for version, made of releaseDir's binaries (the
+// upgrade tests' previous release, see PreviousBinDir), and returns its path.
+// The pause program, the same in every release, comes from pauseDir, the
+// lab's BinDir. An archive built from the same inputs is reused.
+func BuildReleaseImages(ctx context.Context, releaseDir, version, pauseDir string) (string, error) {
+	images, err := imageSpecs(ctx, releaseDir, version, pauseDir)
+	if err != nil {
+		return "", err
+	}
+	return buildArchive(releaseDir, images)
+}
+
+// buildArchive writes images into dir unless an archive of the same inputs is
+// there, and removes the archives of other inputs.
+func buildArchive(dir string, images []image) (string, error) {
 	key := sha256.New()
 	fmt.Fprintln(key, imageFormat)
 	for _, img := range images {
@@ -86,11 +107,11 @@ func BuildImages(ctx context.Context, binDir string) (string, error) {
 		}
 	}
 	sum := hex.EncodeToString(key.Sum(nil))[:16]
-	archive := filepath.Join(binDir, "images-"+sum+".tar")
+	archive := filepath.Join(dir, "images-"+sum+".tar")
 	if _, err := os.Stat(archive); err == nil {
 		return archive, nil
 	}
-	old, _ := filepath.Glob(filepath.Join(binDir, "images-*.tar"))
+	old, _ := filepath.Glob(filepath.Join(dir, "images-*.tar"))
 	tmp := archive + ".tmp"
 	if err := writeImageArchive(tmp, images); err != nil {
 		os.Remove(tmp)
@@ -105,17 +126,23 @@ func BuildImages(ctx context.Context, binDir string) (string, error) {
 	return archive, nil
 }
 
-// imageSpecs lays out each image from kubeadm's image list.
-func imageSpecs(ctx context.Context, binDir string) ([]image, error) {
-	out, err := exec.CommandContext(ctx, filepath.Join(binDir, "kubeadm"), "config", "images", "list", "--kubernetes-version", KubernetesVersion).Output()
-	if err != nil {
-		return nil, fmt.Errorf("kubeadm config images list: %w", err)
-	}
-	base := []imageFile{
+// baseFiles are in every image but pause's: the users, groups and name
+// service configuration a static binary may look up, and /tmp.
+func baseFiles() []imageFile {
+	return []imageFile{
 		{path: "etc/passwd", data: []byte("root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"), mode: 0o644},
 		{path: "etc/group", data: []byte("root:x:0:\nnogroup:x:65534:\n"), mode: 0o644},
 		{path: "etc/nsswitch.conf", data: []byte("hosts: files dns\n"), mode: 0o644},
 		{path: "tmp", mode: fs.ModeDir | fs.ModeSticky | 0o777},
+	}
+}
+
+// imageSpecs lays out each image that binDir's kubeadm lists for version, from
+// binDir's binaries and pauseDir's pause.
+func imageSpecs(ctx context.Context, binDir, version, pauseDir string) ([]image, error) {
+	out, err := exec.CommandContext(ctx, filepath.Join(binDir, "kubeadm"), "config", "images", "list", "--kubernetes-version", version).Output()
+	if err != nil {
+		return nil, fmt.Errorf("kubeadm config images list: %w", err)
 	}
 	binary := func(name, at string) imageFile {
 		return imageFile{path: at, src: filepath.Join(binDir, name), mode: 0o755}
@@ -127,27 +154,25 @@ func imageSpecs(ctx context.Context, binDir string) ([]image, error) {
 		switch repo {
 		case "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd":
 			img.entrypoint = []string{"/usr/local/bin/" + repo}
-			img.files = append(slices.Clone(base), binary(repo, img.entrypoint[0][1:]))
+			img.files = append(baseFiles(), binary(repo, img.entrypoint[0][1:]))
 		case "kube-proxy":
 			img.entrypoint = []string{"/usr/local/bin/kube-proxy"}
 			tools, err := ruleTools(ctx)
 			if err != nil {
 				return nil, err
 			}
-			img.files = append(append(slices.Clone(base), binary(repo, "usr/local/bin/kube-proxy")), tools...)
+			img.files = append(append(baseFiles(), binary(repo, "usr/local/bin/kube-proxy")), tools...)
 		case "coredns":
 			img.entrypoint = []string{"/coredns"}
-			img.files = append(slices.Clone(base), binary("coredns", "coredns"))
+			img.files = append(baseFiles(), binary("coredns", "coredns"))
 		case "pause":
 			img.entrypoint = []string{"/pause"}
-			img.files = []imageFile{binary("pause", "pause")}
+			img.files = []imageFile{{path: "pause", src: filepath.Join(pauseDir, "pause"), mode: 0o755}}
 		default:
 			return nil, fmt.Errorf("kubeadm lists image %s, which the e2e suite cannot build", ref)
 		}
 		images = append(images, img)
 	}
-	images = append(images, image{ref: ProbeImage, entrypoint: []string{"/probe"},
-		files: append(slices.Clone(base), binary("probe", "probe"))})
 	return images, nil
 }
 
