@@ -272,3 +272,63 @@ func TestWaitWakesOnTheFile(t *testing.T) {
 		t.Fatalf("Wait: %v", err)
 	}
 }
+
+// TestWaitNudgesAWaitingKubelet checks the nudge: called once when the server
+// accepts the bootstrap credentials and the node's request does not come, and
+// never when the request is there; the kubelet's request after the nudge
+// completes the bootstrap.
+func TestWaitNudgesAWaitingKubelet(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		requested bool
+		wantNudge int
+	}{
+		{name: "no request comes: the kubelet is restarted once", wantNudge: 1},
+		{name: "the request is there: the kubelet is left alone", requested: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client := fake.NewClientset()
+			csrs := client.CertificatesV1().CertificateSigningRequests()
+			now := time.Now()
+			if tt.requested {
+				if _, err := csrs.Create(t.Context(), csrFor(t, "mine", tokenUser, nodeName, now), metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			a := &approver{client: client}
+			var nudges int
+			var nudgesMu sync.Mutex
+			err := Wait(ctx, Options{
+				Client: kubefake.Wrap(client), TokenID: "abcdef", NodeName: nodeName, Since: now.Add(-time.Minute),
+				KubeletConf: "/etc/kubernetes/kubelet.conf", Check: a.check,
+				onEvent: func(e Event) {
+					a.record(e)
+					if e.State == Created {
+						go a.issue(ctx, t, e.CSR)
+					}
+				},
+				Nudge: func(ctx context.Context) error {
+					nudgesMu.Lock()
+					defer nudgesMu.Unlock()
+					nudges++
+					// The restarted kubelet asks at once.
+					_, err := csrs.Create(ctx, csrFor(t, "after-restart", tokenUser, nodeName, time.Now()), metav1.CreateOptions{})
+					return err
+				},
+				NudgeAfter: 50 * time.Millisecond, Interval: 10 * time.Millisecond, Resync: time.Second,
+			})
+			if err != nil {
+				t.Fatalf("Wait: %v", err)
+			}
+			nudgesMu.Lock()
+			defer nudgesMu.Unlock()
+			if nudges != tt.wantNudge {
+				t.Errorf("the kubelet was nudged %d times, want %d", nudges, tt.wantNudge)
+			}
+		})
+	}
+}
