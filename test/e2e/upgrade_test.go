@@ -5,17 +5,21 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kadm-project/kadm/test/e2e/framework"
 )
@@ -38,15 +42,18 @@ const upgradeKubeletEviction = `evictionHard:
 // not); the upgrade must keep it in the cluster's kube-proxy configuration.
 const upgradeKubeProxySetting = "maxPerCore: 0"
 
-// TestUpgrade is issue #16's acceptance on a real kubelet: a v1.36 control plane made by
-// upstream kubeadm v1.36.3 (kadm init when that binary is not built) is planned and
-// upgraded to v1.37.2 by kadm upgrade apply — static Pods on the new images and healthy,
-// kubeadm-config at the new version, the previous manifests and etcd's data backed up, the
-// cluster's kubelet configuration kept — then, with the host's kubelet replaced by
-// v1.37.2, kadm upgrade node and a kubelet restart leave the Node Ready on kubelet
-// v1.37.2; a second apply resumes as a no-op; plan says the cluster is up to date; a
-// patch that breaks kube-scheduler is rolled back to the backed-up manifest, which the
-// error names.
+// TestUpgrade is issue #16's acceptance on real kubelets: a v1.36 cluster made by
+// upstream kubeadm v1.36.3 (kadm when that binary is not built) — two control-plane nodes
+// with stacked etcd and a worker running a test Deployment — is planned and upgraded to
+// v1.37.2 by kadm: upgrade apply on the first control-plane node (static Pods on the new
+// images and healthy, kubeadm-config at the new version, the previous manifests and etcd's
+// data backed up, the cluster's kubelet and kube-proxy configuration kept), upgrade node
+// on the others with their kubelets replaced by v1.37.2 as an operator does; afterwards
+// every Node runs kubelet v1.37.2, etcd is healthy with both members at the new version,
+// kube-proxy and CoreDNS run the new images and a Pod resolves and reaches the API server
+// through them, and the Deployment had a Ready Pod at every look throughout. A second
+// apply resumes as a no-op; plan says the cluster is up to date; a patch that breaks
+// kube-scheduler is rolled back to the backed-up manifest, which the error names.
 func TestUpgrade(t *testing.T) {
 	framework.RequireRoot(t)
 	requireKadm(t)
@@ -55,63 +62,105 @@ func TestUpgrade(t *testing.T) {
 	if err := framework.CheckComponents(prev, "kubelet", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kube-proxy", "coredns"); err != nil {
 		t.Fatalf("the previous release: %v (hack/e2e.sh builds it with KADM_E2E_TOOLS=test/e2e/tools/previous)", err)
 	}
-	reserveNodes(t, 1, 0)
+	reserveNodes(t, 2, 1)
 	ctx := testContext(t, 30*time.Minute)
 	images, err := framework.BuildReleaseImages(ctx, prev, framework.PreviousKubernetesVersion, suite.lab.BinDir)
 	if err != nil {
 		t.Fatalf("pack the %s images: %v", framework.PreviousKubernetesVersion, err)
 	}
-	h := framework.NewHost(t, suite.lab, "upgrade")
-	mustRun(t, ctx, h, "ctr", "--namespace=k8s.io", "images", "import", images)
-	installKubelet(t, ctx, h, filepath.Join(prev, "kubelet"))
-
-	token, _, _ := newToken(t)
-	cfg := h.Dir + "/init-previous.yaml"
-	writeFile(t, cfg, previousInitConfig(h, token))
-	if framework.CheckComponents(prev, "kubeadm") == nil {
-		mustRun(t, ctx, h, filepath.Join(prev, "kubeadm"), append([]string{"init", "--config", cfg}, preflightFlags(t)...)...)
-	} else {
-		t.Logf("no upstream kubeadm %s in %s: the cluster is made by kadm init", framework.PreviousKubernetesVersion, prev)
-		mustRun(t, ctx, h, "kadm", append([]string{"init", "--config", cfg}, preflightFlags(t)...)...)
+	cp1 := framework.NewHost(t, suite.lab, "upg-cp1")
+	cp2 := framework.NewHost(t, suite.lab, "upg-cp2")
+	w1 := framework.NewHost(t, suite.lab, "upg-w1")
+	hosts := []*framework.Host{cp1, cp2, w1}
+	for _, h := range hosts {
+		mustRun(t, ctx, h, "ctr", "--namespace=k8s.io", "images", "import", images)
+		installKubelet(t, ctx, h, filepath.Join(prev, "kubelet"))
 	}
-	waitReadyz(t, ctx, h)
-	client := adminClient(t, h)
+
+	maker := filepath.Join(prev, "kubeadm")
+	if framework.CheckComponents(prev, "kubeadm") != nil {
+		t.Logf("no upstream kubeadm %s in %s: the cluster is made by kadm", framework.PreviousKubernetesVersion, prev)
+		maker = "kadm"
+	}
+	token, _, _ := newToken(t)
+	key := randomHex(t, 32)
+	endpoint := cp1.IP.String() + ":6443"
+	cfg := cp1.Dir + "/init-previous.yaml"
+	writeFile(t, cfg, previousInitConfig(cp1, token, key, endpoint))
+	mustRun(t, ctx, cp1, maker, append([]string{"init", "--config", cfg, "--upload-certs"}, preflightFlags(t)...)...)
+	waitReadyz(t, ctx, cp1)
+	client := adminClient(t, cp1)
+	waitClusterInfoSigned(t, ctx, cp1, token)
+	join := []string{"join", endpoint, "--token", token, "--discovery-token-ca-cert-hash", caCertHash(t, cp1)}
+	mustRun(t, ctx, cp2, maker, slices.Concat(join, []string{"--control-plane", "--certificate-key", key}, preflightFlags(t))...)
+	mustRun(t, ctx, w1, maker, slices.Concat(join, preflightFlags(t))...)
 	prevImages := releaseImages(t, ctx, filepath.Join(prev, "kubeadm"), framework.PreviousKubernetesVersion)
-	waitControlPlaneImages(t, ctx, client, h, prevImages)
-	waitNode(t, ctx, client, h.Name, kubeletVersion(framework.PreviousKubernetesVersion))
+	for _, h := range hosts {
+		waitNode(t, ctx, client, h.Name, kubeletVersion(framework.PreviousKubernetesVersion))
+	}
+	for _, h := range []*framework.Host{cp1, cp2} {
+		waitControlPlaneImages(t, ctx, client, h, prevImages)
+	}
+	canary := startCanary(t, ctx, client, cp1, []*framework.Host{cp1, cp2})
+	images37 := releaseImages(t, ctx, filepath.Join(suite.lab.BinDir, "kubeadm"), framework.KubernetesVersion)
 
 	steps := []struct {
 		name string
 		run  func(t *testing.T)
 	}{
 		{"plan offers " + framework.KubernetesVersion, func(t *testing.T) {
-			out := mustRun(t, ctx, h, "kadm", "upgrade", "plan")
+			out := mustRun(t, ctx, cp1, "kadm", "upgrade", "plan")
 			mustContain(t, out, "kadm upgrade apply "+framework.KubernetesVersion)
 		}},
-		{"apply upgrades the control plane", func(t *testing.T) {
+		{"apply upgrades the first control plane", func(t *testing.T) {
 			start := time.Now()
-			mustRun(t, ctx, h, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
+			mustRun(t, ctx, cp1, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
 			t.Logf("kadm upgrade apply took %s", time.Since(start).Round(time.Second))
-			waitControlPlaneImages(t, ctx, client, h, releaseImages(t, ctx, filepath.Join(suite.lab.BinDir, "kubeadm"), framework.KubernetesVersion))
-			checkUpgraded(t, ctx, client, h)
+			waitControlPlaneImages(t, ctx, client, cp1, images37)
+			checkUpgraded(t, ctx, client, cp1)
 		}},
-		{"node upgrades the kubelet", func(t *testing.T) {
-			installKubelet(t, ctx, h, filepath.Join(suite.lab.BinDir, "kubelet"))
-			mustRun(t, ctx, h, "kadm", append([]string{"upgrade", "node"}, preflightFlags(t)...)...)
-			mustRun(t, ctx, h, "systemctl", "restart", "kubelet")
-			waitNode(t, ctx, client, h.Name, kubeletVersion(framework.KubernetesVersion))
-			checkKubeletConfigKept(t, ctx, client, h)
+		{"the first control plane's kubelet", func(t *testing.T) {
+			installKubelet(t, ctx, cp1, filepath.Join(suite.lab.BinDir, "kubelet"))
+			mustRun(t, ctx, cp1, "kadm", append([]string{"upgrade", "node"}, preflightFlags(t)...)...)
+			mustRun(t, ctx, cp1, "systemctl", "restart", "kubelet")
+			waitNode(t, ctx, client, cp1.Name, kubeletVersion(framework.KubernetesVersion))
+			checkKubeletConfigKept(t, ctx, client, cp1)
 		}},
+		{"node upgrades the second control plane", func(t *testing.T) {
+			start := time.Now()
+			mustRun(t, ctx, cp2, "kadm", append([]string{"upgrade", "node"}, preflightFlags(t)...)...)
+			t.Logf("kadm upgrade node took %s", time.Since(start).Round(time.Second))
+			waitControlPlaneImages(t, ctx, client, cp2, images37)
+			installKubelet(t, ctx, cp2, filepath.Join(suite.lab.BinDir, "kubelet"))
+			waitNode(t, ctx, client, cp2.Name, kubeletVersion(framework.KubernetesVersion))
+			checkKubeletConfigKept(t, ctx, client, cp2)
+		}},
+		{"node upgrades the worker", func(t *testing.T) {
+			mustRun(t, ctx, w1, "kadm", append([]string{"upgrade", "node"}, preflightFlags(t)...)...)
+			installKubelet(t, ctx, w1, filepath.Join(suite.lab.BinDir, "kubelet"))
+			waitNode(t, ctx, client, w1.Name, kubeletVersion(framework.KubernetesVersion))
+			checkKubeletConfigKept(t, ctx, client, w1)
+		}},
+		{"the cluster runs " + framework.KubernetesVersion, func(t *testing.T) {
+			for _, h := range hosts {
+				waitNode(t, ctx, client, h.Name, kubeletVersion(framework.KubernetesVersion))
+			}
+			checkEtcdMembers(t, ctx, cp1, []*framework.Host{cp1, cp2})
+			checkEtcdHealthy(t, ctx, []*framework.Host{cp1, cp2}, images37["etcd"])
+			waitAddonImages(t, ctx, client, hosts, images37)
+			testServiceProbe(t, ctx, client, w1)
+		}},
+		{"the Deployment kept a Ready Pod throughout", func(t *testing.T) { canary.check(t) }},
 		{"a second apply is a no-op", func(t *testing.T) {
-			mustRun(t, ctx, h, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
-			waitControlPlaneImages(t, ctx, client, h, releaseImages(t, ctx, filepath.Join(suite.lab.BinDir, "kubeadm"), framework.KubernetesVersion))
-			checkUpgraded(t, ctx, client, h)
+			mustRun(t, ctx, cp1, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
+			waitControlPlaneImages(t, ctx, client, cp1, images37)
+			checkUpgraded(t, ctx, client, cp1)
 		}},
 		{"plan says up to date", func(t *testing.T) {
-			out := mustRun(t, ctx, h, "kadm", "upgrade", "plan")
+			out := mustRun(t, ctx, cp1, "kadm", "upgrade", "plan")
 			mustContain(t, out, "Awesome, you're up-to-date! Enjoy!")
 		}},
-		{"a broken kube-scheduler is rolled back", func(t *testing.T) { checkSchedulerRollback(t, ctx, client, h) }},
+		{"a broken kube-scheduler is rolled back", func(t *testing.T) { checkSchedulerRollback(t, ctx, client, cp1) }},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {
@@ -120,13 +169,14 @@ func TestUpgrade(t *testing.T) {
 	}
 }
 
-// previousInitConfig is the v1.36 cluster's configuration, with the kubelet and
-// kube-proxy settings the upgrade must keep.
-func previousInitConfig(h *framework.Host, token string) string {
+// previousInitConfig is the v1.36 cluster's configuration, its control-plane endpoint at
+// the first node, with the kubelet and kube-proxy settings the upgrade must keep.
+func previousInitConfig(h *framework.Host, token, certificateKey, endpoint string) string {
 	return fmt.Sprintf(`apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
 bootstrapTokens:
 - token: %q
+certificateKey: %q
 localAPIEndpoint:
   advertiseAddress: %s
   bindPort: 6443
@@ -136,6 +186,7 @@ nodeRegistration:
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: ClusterConfiguration
 kubernetesVersion: %s
+controlPlaneEndpoint: %q
 ---
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -146,8 +197,208 @@ apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 conntrack:
   %s
-`, token, h.IP, h.Name, framework.PreviousKubernetesVersion,
+`, token, certificateKey, h.IP, h.Name, framework.PreviousKubernetesVersion, endpoint,
 		upgradeKubeletSetting, upgradeKubeletEviction, upgradeKubeProxySetting)
+}
+
+// canaryName is the test Deployment the upgrade must never leave without a Ready Pod.
+const canaryName = "upgrade-canary"
+
+// canary watches the test Deployment's Pods while the cluster is upgraded.
+type canary struct {
+	stop    context.CancelFunc
+	done    chan struct{}
+	looks   int      // answers counted
+	missed  int      // looks no API server answered
+	empty   []string // when a look found no Ready Pod
+	lastErr error
+}
+
+// startCanary runs a Deployment of two pause Pods and, until check, looks every quarter
+// second at how many of them are Ready, asking each control-plane node's API server in
+// turn, so that the one being upgraded does not blind the watch.
+func startCanary(t *testing.T, ctx context.Context, client kubernetes.Interface, cp *framework.Host, servers []*framework.Host) *canary {
+	t.Helper()
+	replicas := int32(2)
+	labels := map[string]string{"app": canaryName}
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: canaryName, Namespace: metav1.NamespaceDefault},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "pause", Image: framework.PauseImage, ImagePullPolicy: corev1.PullNever,
+				}}},
+			},
+		},
+	}
+	deployments := client.AppsV1().Deployments(metav1.NamespaceDefault)
+	if _, err := deployments.Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := framework.WaitFor(ctx, 2*time.Minute, time.Second, "the canary Deployment available", func(ctx context.Context) error {
+		d, err := deployments.Get(ctx, canaryName, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if d.Status.AvailableReplicas != replicas {
+			return fmt.Errorf("%d of %d Pods available", d.Status.AvailableReplicas, replicas)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clients []kubernetes.Interface
+	for _, s := range servers {
+		cfg, err := clientcmd.BuildConfigFromFlags("", cp.Path("/etc/kubernetes/admin.conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Host = "https://" + net.JoinHostPort(s.IP.String(), "6443")
+		cfg.Timeout = 2 * time.Second
+		c, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	watchCtx, stop := context.WithCancel(ctx)
+	c := &canary{stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			ready, err := c.readyPods(watchCtx, clients)
+			switch {
+			case watchCtx.Err() != nil:
+				return
+			case err != nil:
+				c.missed++
+				c.lastErr = err
+			default:
+				c.looks++
+				if ready == 0 {
+					c.empty = append(c.empty, time.Now().Format(time.RFC3339Nano))
+				}
+			}
+			select {
+			case <-watchCtx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-c.done
+	})
+	return c
+}
+
+// readyPods counts the canary's Ready Pods as the first API server that answers lists them.
+func (c *canary) readyPods(ctx context.Context, clients []kubernetes.Interface) (int, error) {
+	var err error
+	for _, client := range clients {
+		var pods *corev1.PodList
+		pods, err = client.CoreV1().Pods(metav1.NamespaceDefault).List(ctx, metav1.ListOptions{LabelSelector: "app=" + canaryName})
+		if err != nil {
+			continue
+		}
+		n := 0
+		for i := range pods.Items {
+			if podRunningReady(&pods.Items[i]) == nil {
+				n++
+			}
+		}
+		return n, nil
+	}
+	return 0, err
+}
+
+// check stops the watch and fails the test if a look found no Ready Pod, or if the
+// watch saw too little to tell.
+func (c *canary) check(t *testing.T) {
+	t.Helper()
+	c.stop()
+	<-c.done
+	t.Logf("the canary was looked at %d times (%d times no API server answered, last: %v)", c.looks, c.missed, c.lastErr)
+	if c.looks < 100 {
+		t.Errorf("only %d looks at the canary answered: too few to tell it never lost all its Pods", c.looks)
+	}
+	if len(c.empty) > 0 {
+		t.Errorf("the canary Deployment had no Ready Pod at %d looks, first at %s", len(c.empty), c.empty[0])
+	}
+}
+
+// checkEtcdHealthy checks that each host's etcd member answers its status, with no
+// alarm or error, at the version of the image etcd (registry.k8s.io/etcd:3.6.x-0).
+func checkEtcdHealthy(t *testing.T, ctx context.Context, hosts []*framework.Host, image string) {
+	t.Helper()
+	tag := image[strings.LastIndex(image, ":")+1:]
+	want, _, _ := strings.Cut(tag, "-")
+	cli := etcdClient(t, hosts[0])
+	defer cli.Close()
+	for _, h := range hosts {
+		ep := "https://" + net.JoinHostPort(h.IP.String(), "2379")
+		err := framework.WaitFor(ctx, time.Minute, time.Second, "etcd on "+h.Name+" healthy at "+want, func(ctx context.Context) error {
+			st, err := cli.Status(ctx, ep)
+			if err != nil {
+				return err
+			}
+			if len(st.Errors) > 0 {
+				return fmt.Errorf("etcd on %s reports %q", h.Name, st.Errors)
+			}
+			if st.Version != want {
+				return fmt.Errorf("etcd on %s is at %s", h.Name, st.Version)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// waitAddonImages waits until a kube-proxy Pod runs, Ready, on every host, and every
+// CoreDNS Pod is Ready, all on the images images names, with no Pod of the old images left.
+func waitAddonImages(t *testing.T, ctx context.Context, client kubernetes.Interface, hosts []*framework.Host, images map[string]string) {
+	t.Helper()
+	err := framework.WaitFor(ctx, 3*time.Minute, time.Second, "kube-proxy and CoreDNS on "+images["kube-proxy"]+" and "+images["coredns"], func(ctx context.Context) error {
+		for _, addon := range []struct{ label, image string }{{"kube-proxy", images["kube-proxy"]}, {"kube-dns", images["coredns"]}} {
+			pods, err := client.CoreV1().Pods(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=" + addon.label})
+			if err != nil {
+				return err
+			}
+			if len(pods.Items) == 0 {
+				return fmt.Errorf("no %s Pod", addon.label)
+			}
+			for i := range pods.Items {
+				p := &pods.Items[i]
+				if err := podRunningReady(p); err != nil {
+					return err
+				}
+				if got := p.Spec.Containers[0].Image; got != addon.image {
+					return fmt.Errorf("pod %s has image %s, want %s", p.Name, got, addon.image)
+				}
+			}
+			if addon.label != "kube-proxy" {
+				continue
+			}
+			for _, h := range hosts {
+				if !slices.ContainsFunc(pods.Items, func(p corev1.Pod) bool { return p.Spec.NodeName == h.Name }) {
+					return fmt.Errorf("no kube-proxy Pod on %s", h.Name)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // installKubelet replaces the host's kubelet binary and restarts the kubelet on it.

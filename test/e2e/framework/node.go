@@ -14,9 +14,9 @@ const criSocket = "/run/containerd/containerd.sock"
 // cniBinDir is where Debian's containernetworking-plugins installs the plugins.
 const cniBinDir = "/usr/lib/cni"
 
-// pauseImage is the sandbox image of kubeadm v1.37 under the default image
+// PauseImage is the sandbox image of kubeadm v1.37 under the default image
 // repository, which containerd must find rather than pull.
-const pauseImage = "registry.k8s.io/pause:3.10.2"
+const PauseImage = "registry.k8s.io/pause:3.10.2"
 
 // hostFile is a file a host starts with: written into the upper layer of an
 // overlay before the host's init mounts it, so the host sees it at path.
@@ -97,7 +97,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = %q
     conf_dir = "/etc/cni/net.d"
-`, criSocket, pauseImage, cniBinDir)
+`, criSocket, PauseImage, cniBinDir)
 }
 
 // cniConfig is the host's Pod network: a bridge with host-local addresses from
