@@ -18,11 +18,13 @@ type reaper struct {
 	wake    chan struct{}
 }
 
-func newReaper() *reaper {
+// theReaper is the process's one reaper: a second caller of wait4(-1) would
+// take the first's children, whose services would then never end.
+var theReaper = sync.OnceValue(func() *reaper {
 	r := &reaper{waiting: map[int]chan syscall.WaitStatus{}, wake: make(chan struct{}, 1)}
 	go r.loop()
 	return r
-}
+})
 
 // start runs argv in its own process group with out as its standard output and
 // error; the channel receives its exit status.

@@ -52,7 +52,7 @@ type service struct {
 }
 
 func newManager(root, logDir string, units []string, check func() error) *manager {
-	m := &manager{root: root, logDir: logDir, check: check, reaper: newReaper(), services: map[string]*service{}}
+	m := &manager{root: root, logDir: logDir, check: check, reaper: theReaper(), services: map[string]*service{}}
 	for _, name := range units {
 		m.services[name] = &service{m: m, name: name, state: "inactive", sub: "dead"}
 		m.order = append(m.order, name)
@@ -209,8 +209,9 @@ func (s *service) supervise(u *unit, stop <-chan struct{}, kick <-chan struct{},
 			s.journal("failed to start: %v", err)
 			report(err)
 		} else {
-			report(nil)
+			// Active before start returns, as systemd has a simple service.
 			s.setState("active", "running", pid)
+			report(nil)
 			select {
 			case ws := <-exited:
 				clean, signaled = ws.Exited() && ws.ExitStatus() == 0, ws.Signaled()
