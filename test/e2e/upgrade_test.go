@@ -114,10 +114,12 @@ func TestUpgrade(t *testing.T) {
 		}},
 		{"apply upgrades the first control plane", func(t *testing.T) {
 			start := time.Now()
-			mustRun(t, ctx, cp1, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
+			out := mustRun(t, ctx, cp1, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
 			t.Logf("kadm upgrade apply took %s", time.Since(start).Round(time.Second))
 			waitControlPlaneImages(t, ctx, client, cp1, images37)
-			checkUpgraded(t, ctx, client, cp1)
+			// The addons wait for the last control plane, as kubeadm's do.
+			mustContain(t, out, "Skipping upgrade of addons because control plane instances ["+cp2.Name+"] have not been upgraded")
+			checkUpgraded(t, ctx, client, cp1, prevImages)
 		}},
 		{"the first control plane's kubelet", func(t *testing.T) {
 			installKubelet(t, ctx, cp1, filepath.Join(suite.lab.BinDir, "kubelet"))
@@ -146,7 +148,7 @@ func TestUpgrade(t *testing.T) {
 				waitNode(t, ctx, client, h.Name, kubeletVersion(framework.KubernetesVersion))
 			}
 			checkEtcdMembers(t, ctx, cp1, []*framework.Host{cp1, cp2})
-			checkEtcdHealthy(t, ctx, []*framework.Host{cp1, cp2}, images37["etcd"])
+			checkEtcdHealthy(t, ctx, []*framework.Host{cp1, cp2}, filepath.Join(suite.lab.BinDir, "etcd"))
 			waitAddonImages(t, ctx, client, hosts, images37)
 			testServiceProbe(t, ctx, client, w1)
 		}},
@@ -154,7 +156,7 @@ func TestUpgrade(t *testing.T) {
 		{"a second apply is a no-op", func(t *testing.T) {
 			mustRun(t, ctx, cp1, "kadm", append([]string{"upgrade", "apply", framework.KubernetesVersion, "--yes"}, preflightFlags(t)...)...)
 			waitControlPlaneImages(t, ctx, client, cp1, images37)
-			checkUpgraded(t, ctx, client, cp1)
+			checkUpgraded(t, ctx, client, cp1, images37)
 		}},
 		{"plan says up to date", func(t *testing.T) {
 			out := mustRun(t, ctx, cp1, "kadm", "upgrade", "plan")
@@ -335,16 +337,25 @@ func (c *canary) check(t *testing.T) {
 }
 
 // checkEtcdHealthy checks that each host's etcd member answers its status, with no
-// alarm or error, at the version of the image etcd (registry.k8s.io/etcd:3.6.x-0).
-func checkEtcdHealthy(t *testing.T, ctx context.Context, hosts []*framework.Host, image string) {
+// alarm or error, at the version of the etcd binary the lab packed into the release's
+// etcd image (whose tag is the one kubeadm names, not necessarily the binary's version).
+func checkEtcdHealthy(t *testing.T, ctx context.Context, hosts []*framework.Host, etcdBinary string) {
 	t.Helper()
-	tag := image[strings.LastIndex(image, ":")+1:]
-	want, _, _ := strings.Cut(tag, "-")
-	cli := etcdClient(t, hosts[0])
-	defer cli.Close()
+	out, err := exec.CommandContext(ctx, etcdBinary, "--version").Output()
+	if err != nil {
+		t.Fatalf("%s --version: %v", etcdBinary, err)
+	}
+	_, want, ok := strings.Cut(strings.SplitN(string(out), "\n", 2)[0], "etcd Version: ")
+	if !ok {
+		t.Fatalf("%s --version printed no version: %q", etcdBinary, out)
+	}
 	for _, h := range hosts {
+		cli := etcdClient(t, h)
+		defer cli.Close()
 		ep := "https://" + net.JoinHostPort(h.IP.String(), "2379")
 		err := framework.WaitFor(ctx, time.Minute, time.Second, "etcd on "+h.Name+" healthy at "+want, func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
 			st, err := cli.Status(ctx, ep)
 			if err != nil {
 				return err
@@ -467,8 +478,9 @@ func kubeletVersion(version string) func(*corev1.Node) error {
 
 // checkUpgraded checks what an apply to KubernetesVersion leaves besides the Pods:
 // kubeadm-config at the new version, the previous manifests and etcd's data backed up,
-// the cluster's kubelet and kube-proxy configuration kept, the addons on the new images.
-func checkUpgraded(t *testing.T, ctx context.Context, client kubernetes.Interface, h *framework.Host) {
+// the cluster's kubelet and kube-proxy configuration kept, the addons on the images
+// addonImages names.
+func checkUpgraded(t *testing.T, ctx context.Context, client kubernetes.Interface, h *framework.Host, addonImages map[string]string) {
 	t.Helper()
 	cm, err := client.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, "kubeadm-config", metav1.GetOptions{})
 	if err != nil {
@@ -496,7 +508,7 @@ func checkUpgraded(t *testing.T, ctx context.Context, client kubernetes.Interfac
 		t.Fatal(err)
 	}
 	mustContain(t, proxy.Data["config.conf"], upgradeKubeProxySetting)
-	images := releaseImages(t, ctx, filepath.Join(suite.lab.BinDir, "kubeadm"), framework.KubernetesVersion)
+	images := addonImages
 	ds, err := client.AppsV1().DaemonSets(metav1.NamespaceSystem).Get(ctx, "kube-proxy", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
