@@ -70,9 +70,6 @@ type csrTracker struct {
 	onEvent      func(Event)
 	// issued receives a value once the certificate is issued.
 	issued chan struct{}
-	// accepted is closed once the server lets the bootstrap credentials
-	// watch the requests; requested once the node's request is seen.
-	accepted, requested chan struct{}
 
 	name      string
 	created   metav1.Time
@@ -148,7 +145,6 @@ func (t *csrTracker) watch(ctx context.Context, start watchFunc, opts metav1.Lis
 	} else {
 		defer w.Stop()
 		events = w.ResultChan()
-		closeOnce(t.accepted)
 	}
 	tick := time.NewTicker(min(t.pendingAfter, t.resync) / 4)
 	defer tick.Stop()
@@ -183,7 +179,6 @@ func (t *csrTracker) observe(ctx context.Context, csr *certificatesv1.Certificat
 			return nil
 		}
 		t.name, t.created, t.firstSeen, t.reported = csr.Name, csr.CreationTimestamp, time.Now(), map[State]bool{}
-		closeOnce(t.requested)
 		t.emit(ctx, Created)
 	}
 	for _, c := range csr.Status.Conditions {
@@ -224,24 +219,6 @@ func (t *csrTracker) mine(csr *certificatesv1.CertificateSigningRequest) bool {
 	}
 	req, err := x509.ParseCertificateRequest(block.Bytes)
 	return err == nil && req.Subject.CommonName == t.subject
-}
-
-// closeOnce closes c unless it is nil or closed; only the tracker's
-// goroutine closes its channels.
-func closeOnce(c chan struct{}) {
-	if c != nil && !isClosed(c) {
-		close(c)
-	}
-}
-
-// isClosed tells whether c is closed, without waiting.
-func isClosed(c chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
 }
 
 func (t *csrTracker) checkPending(ctx context.Context) {

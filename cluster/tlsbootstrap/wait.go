@@ -14,7 +14,6 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/kube"
 	"github.com/kadm-project/kadm/internal/filewatch"
-	"github.com/kadm-project/kadm/internal/progress"
 )
 
 // Defaults for the zero fields of Options.
@@ -35,9 +34,6 @@ const (
 	defaultResync = 30 * time.Second
 	// probeTimeout bounds one request made with kubelet.conf.
 	probeTimeout = 5 * time.Second
-	// DefaultNudgeAfter is how long Wait lets a kubelet that has not sent
-	// its request take once the server accepts the bootstrap credentials.
-	DefaultNudgeAfter = time.Second
 )
 
 // Options says whose bootstrap to wait for and how to report it.
@@ -63,16 +59,9 @@ type Options struct {
 	Program string
 	// onEvent sees each state of the node's request once; for tests.
 	onEvent func(Event)
-	// Nudge, when set, is called at most once: when the server has
-	// accepted the bootstrap credentials for NudgeAfter and the node's
-	// request has still not come. A kubelet whose first tries found no API
-	// server (a control-plane node's own, which comes up with its etcd
-	// member) waits out its backoff, 2, 4, then 8 s, before it tries again;
-	// restarting it makes it try at once. Its error is only logged.
-	Nudge func(ctx context.Context) error
-	// PendingAfter, Interval, Resync and NudgeAfter default to
-	// DefaultPendingAfter, DefaultInterval, 30s and DefaultNudgeAfter.
-	PendingAfter, Interval, Resync, NudgeAfter time.Duration
+	// PendingAfter, Interval and Resync default to DefaultPendingAfter,
+	// DefaultInterval and 30s.
+	PendingAfter, Interval, Resync time.Duration
 }
 
 // Wait returns once kubelet.conf is usable; the caller bounds ctx with
@@ -99,8 +88,6 @@ func Wait(ctx context.Context, o Options) error {
 		program:      o.Program,
 		onEvent:      o.onEvent,
 		issued:       make(chan struct{}, 1),
-		accepted:     make(chan struct{}),
-		requested:    make(chan struct{}),
 	}
 	if t.pendingAfter <= 0 {
 		t.pendingAfter = DefaultPendingAfter
@@ -134,17 +121,6 @@ func Wait(ctx context.Context, o Options) error {
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	accepted, requested := t.accepted, t.requested
-	if o.Nudge == nil || t.client == nil {
-		accepted, requested = nil, nil
-	}
-	nudgeAfter := o.NudgeAfter
-	if nudgeAfter <= 0 {
-		nudgeAfter = DefaultNudgeAfter
-	}
-	nudge := time.NewTimer(nudgeAfter)
-	nudge.Stop()
-	defer nudge.Stop()
 	var last error
 	for {
 		_, err := check(ctx, o.KubeletConf)
@@ -167,23 +143,6 @@ func Wait(ctx context.Context, o Options) error {
 		case <-t.issued:
 			tick.Reset(min(issuedInterval, interval))
 		case <-tick.C:
-		case <-accepted:
-			accepted = nil
-			if !isClosed(t.requested) {
-				nudge.Reset(nudgeAfter)
-			}
-		case <-requested:
-			requested = nil
-			nudge.Stop()
-		case <-nudge.C:
-			requested = nil
-			if isClosed(t.requested) {
-				break
-			}
-			progress.Printf(ctx, "[kubelet-start] The API server accepts the bootstrap token but the kubelet has sent no certificate signing request for %v: restarting the kubelet so that it asks now, not after its retry backoff\n", nudgeAfter)
-			if err := o.Nudge(ctx); err != nil {
-				klog.Warningf("[kubelet-start] could not restart the kubelet: %v", err)
-			}
 		}
 	}
 }

@@ -143,18 +143,6 @@ func waitBootstrap(ctx context.Context, d Data, h host, client kube.Interface, t
 	if o.TokenID != "" {
 		o.Client = client
 	}
-	// A control-plane node's kubelet started long before its API server,
-	// which it tried in vain: once that server accepts the token, a restart
-	// spares the kubelet the rest of its retry backoff.
-	if d.Cfg().ControlPlane != nil {
-		o.Nudge = func(ctx context.Context) error {
-			sys, err := h.InitSystem()
-			if err != nil {
-				return err
-			}
-			return sys.Restart(ctx, kubelet.ServiceName)
-		}
-	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return tlsbootstrap.Wait(wctx, o)
