@@ -149,3 +149,18 @@ func TestReloadAddsLocalUnits(t *testing.T) {
 		t.Errorf("start of a unit outside /etc/systemd/system: exit %d, want %d", code, exitNoUnit)
 	}
 }
+
+// TestRedactedCommand: the journal names who asked systemctl without the
+// credentials on its command line.
+func TestRedactedCommand(t *testing.T) {
+	argv := []string{"kadm", "join", "10.0.0.1:6443", "--token", "abcdef.0123456789abcdef",
+		"--certificate-key=" + strings.Repeat("ab", 32), "--discovery-token-ca-cert-hash", "sha256:00", "--control-plane"}
+	got := redactedCommand(argv)
+	want := "kadm join 10.0.0.1:6443 --token <redacted> --certificate-key=<redacted> --discovery-token-ca-cert-hash sha256:00 --control-plane"
+	if got != want {
+		t.Errorf("redactedCommand = %q, want %q", got, want)
+	}
+	if got := redactedCommand([]string{"kubeadm", "token", "create", "abcdef.0123456789abcdef"}); got != "kubeadm token create <redacted>" {
+		t.Errorf("a positional token: %q", got)
+	}
+}

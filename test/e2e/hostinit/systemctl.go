@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -101,7 +103,33 @@ func caller(conn net.Conn) string {
 	if err != nil {
 		return fmt.Sprintf("pid %d", ppid)
 	}
-	return fmt.Sprintf("pid %d: %s", ppid, strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " ")))
+	return fmt.Sprintf("pid %d: %s", ppid, redactedCommand(strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")))
+}
+
+// secretFlags are the flags of kadm and kubeadm whose value is a credential: the
+// journal, printed when a test fails, must not carry them.
+var secretFlags = []string{"--token", "--tls-bootstrap-token", "--discovery-token", "--certificate-key"}
+
+// bootstrapToken is a bootstrap token given as an argument (`token create <token>`).
+var bootstrapToken = regexp.MustCompile(`^[a-z0-9]{6}\.[a-z0-9]{16}$`)
+
+// redactedCommand joins argv for the journal with every credential in it replaced.
+func redactedCommand(argv []string) string {
+	out := make([]string, len(argv))
+	secretNext := false
+	for i, a := range argv {
+		name, _, hasValue := strings.Cut(a, "=")
+		switch {
+		case secretNext || bootstrapToken.MatchString(a):
+			out[i] = "<redacted>"
+		case hasValue && slices.Contains(secretFlags, name):
+			out[i] = name + "=<redacted>"
+		default:
+			out[i] = a
+		}
+		secretNext = !hasValue && slices.Contains(secretFlags, a)
+	}
+	return strings.Join(out, " ")
 }
 
 func parentPID(pid int) int {
