@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"context"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
@@ -8,7 +9,14 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kadm-project/kadm/config/componentconfig"
+	"github.com/kadm-project/kadm/node/initsystem"
 )
+
+// ResolvedActive tells whether systemd-resolved runs on the host whose init system
+// is sys (nil when it has none): what Node.SystemdResolved says.
+func ResolvedActive(ctx context.Context, sys initsystem.InitSystem) bool {
+	return sys != nil && sys.IsActive(ctx, SystemdResolvedService)
+}
 
 // PatchTarget is the --patches target of the KubeletConfiguration, as kubeadm
 // names it in patch file names.

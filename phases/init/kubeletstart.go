@@ -52,7 +52,7 @@ func runKubeletStart(ctx context.Context, d Data, h machine.Host) error {
 	}
 	node := kubelet.Node{
 		CRISocket:       cfg.NodeRegistration.CRISocket,
-		SystemdResolved: sys != nil && sys.IsActive(ctx, kubelet.SystemdResolvedService),
+		SystemdResolved: kubelet.ResolvedActive(ctx, sys),
 		Patch:           patch,
 	}
 	config, nodeWarnings, err := kubelet.NodeConfig(cluster, node)

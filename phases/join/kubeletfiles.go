@@ -79,7 +79,7 @@ func kubeletFiles(ctx context.Context, d Data, state *ClusterState, tlsCfg *clie
 	}
 	node := kubelet.Node{
 		CRISocket:       cfg.NodeRegistration.CRISocket,
-		SystemdResolved: sys != nil && sys.IsActive(ctx, kubelet.SystemdResolvedService),
+		SystemdResolved: kubelet.ResolvedActive(ctx, sys),
 		Patch:           phases.Patcher(ctx, set),
 	}
 	config, warnings, err := kubelet.NodeConfig(state.Kubelet, node)

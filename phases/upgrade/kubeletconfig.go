@@ -54,7 +54,7 @@ func runKubeletConfig(ctx context.Context, d Data) error {
 	sys, _ := d.Host().InitSystem()
 	node := kubelet.Node{
 		CRISocket:       d.Node().CRISocket,
-		SystemdResolved: sys != nil && sys.IsActive(ctx, kubelet.SystemdResolvedService),
+		SystemdResolved: kubelet.ResolvedActive(ctx, sys),
 		Patch:           phases.Patcher(ctx, set),
 	}
 	data, warnings, err := kubelet.NodeConfig(kc, node)
