@@ -1,6 +1,7 @@
 package clusterconfig
 
 import (
+	"context"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -9,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kadm-project/kadm/cluster/bootstraptoken"
+	"github.com/kadm-project/kadm/cluster/objects"
 	"github.com/kadm-project/kadm/config"
 )
 
@@ -32,6 +34,16 @@ func KubeadmConfig(cluster *config.ClusterConfiguration) (*corev1.ConfigMap, err
 		ObjectMeta: metav1.ObjectMeta{Name: KubeadmConfigMap, Namespace: metav1.NamespaceSystem},
 		Data:       map[string]string{ClusterConfigurationKey: string(b)},
 	}, nil
+}
+
+// UploadKubeadmConfig stores cluster in kubeadm-config, with the RBAC that lets joining
+// nodes and nodes read it; init's upload-config and upgrade apply's both write it so.
+func UploadKubeadmConfig(ctx context.Context, w objects.Writer, cluster *config.ClusterConfiguration) error {
+	cm, err := KubeadmConfig(cluster)
+	if err != nil {
+		return err
+	}
+	return objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, KubeadmConfigRBAC()...)...)
 }
 
 // KubeadmConfigRBAC lets bootstrap tokens (joining nodes) and nodes read

@@ -49,11 +49,7 @@ func runUploadKubeadmConfig(ctx context.Context, d Data) error {
 	}
 	progress.Printf(ctx, "[upload-config] Storing the configuration used in ConfigMap %q in the %q Namespace\n",
 		clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
-	cm, err := clusterconfig.KubeadmConfig(d.ClusterCfg())
-	if err != nil {
-		return err
-	}
-	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, clusterconfig.KubeadmConfigRBAC()...)...); err != nil {
+	if err := clusterconfig.UploadKubeadmConfig(ctx, w, d.ClusterCfg()); err != nil {
 		return fmt.Errorf("upload the kubeadm ClusterConfiguration: %w", err)
 	}
 	return nil

@@ -65,11 +65,7 @@ func runUploadKubeadmConfig(ctx context.Context, d ApplyData) error {
 	}
 	progress.Printf(ctx, "[upgrade/upload-config] Uploading the kubeadm ClusterConfiguration to a ConfigMap %q in the %q Namespace\n",
 		clusterconfig.KubeadmConfigMap, metav1.NamespaceSystem)
-	cm, err := clusterconfig.KubeadmConfig(d.Cluster())
-	if err != nil {
-		return err
-	}
-	if err := objects.ApplyAll(ctx, w, append([]runtime.Object{cm}, clusterconfig.KubeadmConfigRBAC()...)...); err != nil {
+	if err := clusterconfig.UploadKubeadmConfig(ctx, w, d.Cluster()); err != nil {
 		return fmt.Errorf("error uploading the kubeadm ClusterConfiguration: %w", err)
 	}
 	return nil
