@@ -92,16 +92,21 @@ func Read(ctx context.Context, client kube.Interface, p objects.Policy) (*State,
 	return s, nil
 }
 
-// componentVersions maps the image tags of a control-plane component's mirror Pods to the
-// nodes that run them.
-func componentVersions(ctx context.Context, client kube.Interface, p objects.Policy, component string) (Versions, error) {
-	selector := "component=" + component + ",tier=control-plane"
+// listSystemPods lists the kube-system Pods selector selects, retried as p says.
+func listSystemPods(ctx context.Context, client kube.Interface, p objects.Policy, selector string) (*corev1.PodList, error) {
 	var pods *corev1.PodList
 	err := objects.Retry(ctx, p, func(ctx context.Context) error {
 		var err error
 		pods, err = client.CoreV1().Pods(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{LabelSelector: selector})
 		return err
 	})
+	return pods, err
+}
+
+// componentVersions maps the image tags of a control-plane component's mirror Pods to the
+// nodes that run them.
+func componentVersions(ctx context.Context, client kube.Interface, p objects.Policy, component string) (Versions, error) {
+	pods, err := listSystemPods(ctx, client, p, "component="+component+",tier=control-plane")
 	if err != nil {
 		return nil, fmt.Errorf("couldn't list the %s Pods in %s: %w", component, metav1.NamespaceSystem, err)
 	}

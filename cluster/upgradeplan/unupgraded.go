@@ -7,7 +7,6 @@ import (
 
 	"github.com/kadm-project/kadm/cluster/kube"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kadm-project/kadm/cluster/objects"
 )
@@ -18,12 +17,7 @@ import (
 // answer cannot be known (no API server Pod, or none on nodeName).
 func UnupgradedControlPlanes(ctx context.Context, client kube.Interface, p objects.Policy, nodeName string) ([]string, error) {
 	const selector = "component=" + KubeAPIServer
-	var pods *corev1.PodList
-	err := objects.Retry(ctx, p, func(ctx context.Context) error {
-		var err error
-		pods, err = client.CoreV1().Pods(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{LabelSelector: selector})
-		return err
-	})
+	pods, err := listSystemPods(ctx, client, p, selector)
 	if err != nil {
 		return nil, fmt.Errorf("failed to list kube-apiserver Pod from cluster: %w", err)
 	}
