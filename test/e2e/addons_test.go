@@ -79,8 +79,8 @@ func TestCluster(t *testing.T) {
 			checkKubeletConfigAccepted(t, h)
 		}
 	})
-	t.Run("kube-proxy runs on every node", func(t *testing.T) { waitKubeProxy(t, ctx, c.client, hosts) })
-	t.Run("CoreDNS is Ready", func(t *testing.T) { waitCoreDNS(t, ctx, c.client) })
+	t.Run("kube-proxy runs on every node", func(t *testing.T) { waitKubeProxy(t, ctx, c.client, hosts, "") })
+	t.Run("CoreDNS is Ready", func(t *testing.T) { waitCoreDNS(t, ctx, c.client, "") })
 	t.Run("a Pod on a worker reaches the API server by its Service name", func(t *testing.T) {
 		testServiceProbe(t, ctx, c.client, w1)
 	})
@@ -110,18 +110,21 @@ func checkKubeletConfigAccepted(t *testing.T, h *framework.Host) {
 	}
 }
 
-// waitKubeProxy waits until a kube-proxy Pod runs, Ready, on every host.
-func waitKubeProxy(t *testing.T, ctx context.Context, client kubernetes.Interface, hosts []*framework.Host) {
+// waitKubeProxy waits until a kube-proxy Pod runs, Ready, on every host, on image
+// unless it is empty.
+func waitKubeProxy(t *testing.T, ctx context.Context, client kubernetes.Interface, hosts []*framework.Host, image string) {
 	t.Helper()
-	err := framework.WaitFor(ctx, 3*time.Minute, time.Second, "kube-proxy on every node", func(ctx context.Context) error {
+	err := framework.WaitFor(ctx, 3*time.Minute, time.Second, "kube-proxy on every node"+onImage(image), func(ctx context.Context) error {
 		pods, err := client.CoreV1().Pods(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=kube-proxy"})
 		if err != nil {
 			return err
 		}
 		for _, h := range hosts {
-			i := slices.IndexFunc(pods.Items, func(p corev1.Pod) bool { return p.Spec.NodeName == h.Name })
+			i := slices.IndexFunc(pods.Items, func(p corev1.Pod) bool {
+				return p.Spec.NodeName == h.Name && (image == "" || p.Spec.Containers[0].Image == image)
+			})
 			if i < 0 {
-				return fmt.Errorf("no kube-proxy Pod on %s", h.Name)
+				return fmt.Errorf("no kube-proxy Pod%s on %s", onImage(image), h.Name)
 			}
 			if err := podRunningReady(&pods.Items[i]); err != nil {
 				return err
@@ -134,12 +137,20 @@ func waitKubeProxy(t *testing.T, ctx context.Context, client kubernetes.Interfac
 	}
 }
 
-// waitCoreDNS waits until every CoreDNS Pod is Ready: its ready plugin answers
-// once the kubernetes plugin has synced with the API server through the
-// kubernetes Service.
-func waitCoreDNS(t *testing.T, ctx context.Context, client kubernetes.Interface) {
+// onImage says which image a wait asks for, if any.
+func onImage(image string) string {
+	if image == "" {
+		return ""
+	}
+	return " on " + image
+}
+
+// waitCoreDNS waits until every CoreDNS Pod is Ready, on image unless it is
+// empty: its ready plugin answers once the kubernetes plugin has synced with the
+// API server through the kubernetes Service.
+func waitCoreDNS(t *testing.T, ctx context.Context, client kubernetes.Interface, image string) {
 	t.Helper()
-	err := framework.WaitFor(ctx, 3*time.Minute, time.Second, "CoreDNS Ready", func(ctx context.Context) error {
+	err := framework.WaitFor(ctx, 3*time.Minute, time.Second, "CoreDNS Ready"+onImage(image), func(ctx context.Context) error {
 		pods, err := client.CoreV1().Pods(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})
 		if err != nil {
 			return err
@@ -150,6 +161,9 @@ func waitCoreDNS(t *testing.T, ctx context.Context, client kubernetes.Interface)
 		for i := range pods.Items {
 			if err := podRunningReady(&pods.Items[i]); err != nil {
 				return err
+			}
+			if got := pods.Items[i].Spec.Containers[0].Image; image != "" && got != image {
+				return fmt.Errorf("pod %s has image %s, want %s", pods.Items[i].Name, got, image)
 			}
 		}
 		return nil

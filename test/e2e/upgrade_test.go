@@ -149,7 +149,8 @@ func TestUpgrade(t *testing.T) {
 			}
 			checkEtcdMembers(t, ctx, cp1, []*framework.Host{cp1, cp2})
 			checkEtcdHealthy(t, ctx, []*framework.Host{cp1, cp2}, filepath.Join(suite.lab.BinDir, "etcd"))
-			waitAddonImages(t, ctx, client, hosts, images37)
+			waitKubeProxy(t, ctx, client, hosts, images37["kube-proxy"])
+			waitCoreDNS(t, ctx, client, images37["coredns"])
 			testServiceProbe(t, ctx, client, w1)
 		}},
 		{"the Deployment kept a Ready Pod throughout", func(t *testing.T) { canary.check(t) }},
@@ -371,44 +372,6 @@ func checkEtcdHealthy(t *testing.T, ctx context.Context, hosts []*framework.Host
 		if err != nil {
 			t.Error(err)
 		}
-	}
-}
-
-// waitAddonImages waits until a kube-proxy Pod runs, Ready, on every host, and every
-// CoreDNS Pod is Ready, all on the images images names, with no Pod of the old images left.
-func waitAddonImages(t *testing.T, ctx context.Context, client kubernetes.Interface, hosts []*framework.Host, images map[string]string) {
-	t.Helper()
-	err := framework.WaitFor(ctx, 3*time.Minute, time.Second, "kube-proxy and CoreDNS on "+images["kube-proxy"]+" and "+images["coredns"], func(ctx context.Context) error {
-		for _, addon := range []struct{ label, image string }{{"kube-proxy", images["kube-proxy"]}, {"kube-dns", images["coredns"]}} {
-			pods, err := client.CoreV1().Pods(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{LabelSelector: "k8s-app=" + addon.label})
-			if err != nil {
-				return err
-			}
-			if len(pods.Items) == 0 {
-				return fmt.Errorf("no %s Pod", addon.label)
-			}
-			for i := range pods.Items {
-				p := &pods.Items[i]
-				if err := podRunningReady(p); err != nil {
-					return err
-				}
-				if got := p.Spec.Containers[0].Image; got != addon.image {
-					return fmt.Errorf("pod %s has image %s, want %s", p.Name, got, addon.image)
-				}
-			}
-			if addon.label != "kube-proxy" {
-				continue
-			}
-			for _, h := range hosts {
-				if !slices.ContainsFunc(pods.Items, func(p corev1.Pod) bool { return p.Spec.NodeName == h.Name }) {
-					return fmt.Errorf("no kube-proxy Pod on %s", h.Name)
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

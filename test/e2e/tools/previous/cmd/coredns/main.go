@@ -1,7 +1,7 @@
-// Command coredns is CoreDNS, the release kubeadm of the previous minor deploys, rebuilt from the Go module proxy for the image kadm's upgrade e2e
-// clusters start with as their DNS addon. It registers the plugins the Corefile of kubeadm's CoreDNS
-// addon names, not every plugin of an upstream build, so that the cloud providers' SDKs stay
-// out of the build.
+// Command coredns is CoreDNS of the release kubeadm of the previous minor deploys, rebuilt
+// from the Go module proxy for the image kadm's upgrade e2e clusters start with as their DNS
+// addon. It registers the plugins the Corefile of kubeadm's CoreDNS addon names, not every
+// plugin of an upstream build, so that the cloud providers' SDKs stay out of the build.
 package main
 
 import (
